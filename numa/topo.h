@@ -1,0 +1,143 @@
+/* numa/topo.h - the internal contract between the pool (src/) and the machine
+ * (numa/).  src/ sees NUMA only through this header; only numa/ includes
+ * hwloc.h, libnuma's headers or reads /sys/devices/system/node.
+ *
+ * A `struct topo` is a snapshot of one machine: the live one (topo_system(),
+ * built once, never freed) or a file-system dump under a root directory
+ * (topo_open(), for tests and `numapool-topo --fsroot`).  Node numbers are
+ * always OS indexes, as numactl prints them.  Counts that change (free memory,
+ * free hugepages) are re-read on demand by the topo_*_free() calls, from the
+ * same root.
+ *
+ * Errors: functions returning int return 0 or a negative errno and, on error,
+ * have set the thread's sentence with npool__errorf() (src/error.h).
+ */
+#ifndef NUMAPOOL_TOPO_H
+#define NUMAPOOL_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TOPO_MAX_NODE 1024  /* node numbers 0..TOPO_MAX_NODE-1, as the kernel's MAX_NUMNODES */
+#define TOPO_MAX_HPSIZES 4
+
+/* A set of OS node numbers. */
+typedef struct topo_nodeset {
+    uint64_t bits[TOPO_MAX_NODE / 64];
+} topo_nodeset_t;
+
+static inline void topo_nodeset_add(topo_nodeset_t *s, int n) { s->bits[n / 64] |= 1ull << (n % 64); }
+static inline bool topo_nodeset_has(const topo_nodeset_t *s, int n)
+{ return n >= 0 && n < TOPO_MAX_NODE && (s->bits[n / 64] >> (n % 64) & 1); }
+int  topo_nodeset_count(const topo_nodeset_t *s);
+int  topo_nodeset_next(const topo_nodeset_t *s, int after);   /* next member > after, or -1; after = -1 gives the first */
+/* "0-2,5" into buf (always NUL-terminated); returns buf. */
+char *topo_nodeset_format(const topo_nodeset_t *s, char *buf, size_t len);
+
+struct topo_hugepages {
+    size_t page_size;   /* bytes */
+    long total;         /* nr_hugepages of this node (or of the machine when the node has no folder) */
+    long free;          /* free_hugepages at the time of reading */
+};
+
+struct topo_node {
+    int os_index;
+    bool online;
+    bool has_memory;         /* memory of its own (false for a memory-less node) */
+    bool has_cpu;            /* CPU-less memory tiers have none */
+    bool allowed;            /* in this process's Mems_allowed */
+    uint64_t mem_total;      /* bytes, from the node's meminfo */
+    uint64_t mem_free;       /* bytes, at the time of reading */
+    int ncpus;
+    char cpulist[128];       /* "0-3,8-11" */
+    int nhp;                 /* hugepage sizes known on this node */
+    struct topo_hugepages hp[TOPO_MAX_HPSIZES]; /* descending page size */
+};
+
+enum topo_thp { TOPO_THP_ALWAYS, TOPO_THP_MADVISE, TOPO_THP_NEVER, TOPO_THP_UNKNOWN };
+enum topo_policy { TOPO_POL_DEFAULT, TOPO_POL_BIND, TOPO_POL_PREFERRED, TOPO_POL_INTERLEAVE, TOPO_POL_LOCAL, TOPO_POL_OTHER };
+
+struct topo {
+    char fsroot[256];           /* "" for the live machine */
+    int nnodes;                 /* entries in node[] */
+    struct topo_node *node;     /* ascending os_index */
+    int *distance;              /* nnodes x nnodes, row-major, by position in node[] (10 = local); NULL if unknown */
+    topo_nodeset_t allowed;     /* Mems_allowed (all online nodes when unknown) */
+    size_t base_page_size;
+    enum topo_thp thp;
+    int ncpus;                  /* CPUs known */
+    int *cpu_node;              /* ncpus entries: OS CPU index -> OS node (-1 unknown) */
+};
+
+/* The live machine, discovered once (thread-safe, lazily); never NULL once it
+ * returned 0.  The snapshot's static parts are kept; use the _free() calls
+ * for what changes. */
+int topo_system(const struct topo **out);
+
+/* A dumped machine under `fsroot` (hwloc's HWLOC_FSROOT and numapool's own
+ * reads take the same root).  Free with topo_close().  Not for the live machine. */
+int topo_open(const char *fsroot, struct topo **out);
+void topo_close(struct topo *t);
+
+/* Position of OS node `os_index` in t->node[], or -1. */
+int topo_node_pos(const struct topo *t, int os_index);
+
+/* Parse a node string in numactl's syntax: "0", "0,2", "1-3", "all", "local"
+ * (and "" = "local" where NULL is).  "all" = allowed nodes with memory;
+ * "local" = the process's bind/preferred policy nodes when it has one
+ * (numactl --membind / --preferred), else the node of the CPU the calling
+ * thread runs on (or the nearest node with memory when that one has none).
+ * A node named explicitly that is unknown, offline, memory-less or not
+ * allowed is -ENODEV with a sentence naming it and the allowed ones;
+ * syntax errors are -EINVAL saying where. */
+int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out);
+
+/* The node of the CPU the calling thread runs on, cheaply (no system call on
+ * glibc >= 2.35: sched_getcpu reads rseq).  -1 if unknown. */
+int topo_current_node(const struct topo *t);
+
+/* Among `set`, the nearest node to `from` by distance (ties: lowest index);
+ * `from` itself when it is in the set; -1 when the set is empty. */
+int topo_nearest(const struct topo *t, int from, const topo_nodeset_t *set);
+
+/* Re-read free hugepages of `page_size` on `node` (sysfs); -ENOENT if that
+ * size does not exist there. */
+int topo_hugepages_free(const struct topo *t, int node, size_t page_size, long *free_pages);
+
+/* Hugepage sizes the machine supports, descending; returns how many (<= max). */
+int topo_hugepage_sizes(const struct topo *t, size_t *sizes, int max);
+
+/* Bytes a new anonymous mapping may still take on `node`: the node's MemFree
+ * (+ reclaimable file pages), re-read now. */
+int topo_node_mem_available(const struct topo *t, int node, uint64_t *bytes);
+
+/* Bytes this process's memory cgroup may still charge (memory.max -
+ * memory.current, cgroup v2 or v1), UINT64_MAX when unlimited or unknown. */
+int topo_cgroup_mem_available(const struct topo *t, uint64_t *bytes);
+
+/* THP mode now (re-read). */
+enum topo_thp topo_thp_mode(const struct topo *t);
+const char *topo_thp_name(enum topo_thp m);
+
+/* ---- numa/bind.c: the only libnuma user ---- */
+
+/* The calling thread's memory policy and its nodes. */
+int bind_get_policy(enum topo_policy *pol, topo_nodeset_t *nodes);
+
+/* mbind [addr, addr+len) to `node`: MPOL_BIND, or MPOL_PREFERRED when
+ * `preferred`.  Must be called before the range is touched. */
+int bind_range(void *addr, size_t len, int node, bool preferred);
+
+/* Ask the kernel where each page of [addr, addr+len) is (move_pages, query
+ * only), `page_size` apart.  *verified = pages on `node`; *misplaced_bytes =
+ * bytes on another node or not present. */
+int bind_verify(void *addr, size_t len, size_t page_size, int node,
+                size_t *verified, size_t *misplaced_bytes);
+
+/* Tests only: replace move_pages' answer.  fn fills status[i] for each page;
+ * NULL restores the real call. */
+typedef long (*bind_move_pages_fn)(unsigned long count, void **pages, int *status);
+void bind_set_move_pages_hook(bind_move_pages_fn fn);
+
+#endif
