@@ -37,7 +37,7 @@ char *topo_nodeset_format(const topo_nodeset_t *s, char *buf, size_t len);
 
 struct topo_hugepages {
     size_t page_size;   /* bytes */
-    long total;         /* nr_hugepages of this node (or of the machine when the node has no folder) */
+    long total;         /* nr_hugepages of this node (of the machine when it has one node and no node folder) */
     long free;          /* free_hugepages at the time of reading */
 };
 
@@ -51,8 +51,9 @@ struct topo_node {
     uint64_t mem_free;       /* bytes, at the time of reading */
     int ncpus;
     char cpulist[128];       /* "0-3,8-11" */
-    int nhp;                 /* hugepage sizes known on this node */
-    struct topo_hugepages hp[TOPO_MAX_HPSIZES]; /* descending page size */
+    int nhp;                 /* hugepage sizes known on this node (0 when the kernel gives no per-node counts) */
+    struct topo_hugepages hp[TOPO_MAX_HPSIZES]; /* descending page size; beyond 4 sizes the smallest are dropped */
+    char subtype[16];        /* hwloc's memory kind: "DRAM", "HBM", "NVM", "GPUMemory"...; "" when unknown */
 };
 
 enum topo_thp { TOPO_THP_ALWAYS, TOPO_THP_MADVISE, TOPO_THP_NEVER, TOPO_THP_UNKNOWN };
@@ -62,7 +63,8 @@ struct topo {
     char fsroot[256];           /* "" for the live machine */
     int nnodes;                 /* entries in node[] */
     struct topo_node *node;     /* ascending os_index */
-    int *distance;              /* nnodes x nnodes, row-major, by position in node[] (10 = local); NULL if unknown */
+    int *distance;              /* nnodes x nnodes, row-major, by position in node[] (10 = local, 0 = unknown,
+                                   as for an offline node); NULL if nothing is known */
     topo_nodeset_t allowed;     /* Mems_allowed (all online nodes when unknown) */
     size_t base_page_size;
     enum topo_thp thp;
@@ -76,7 +78,17 @@ struct topo {
 int topo_system(const struct topo **out);
 
 /* A dumped machine under `fsroot` (hwloc's HWLOC_FSROOT and numapool's own
- * reads take the same root).  Free with topo_close().  Not for the live machine. */
+ * reads take the same root), or, when `fsroot` starts with "synthetic:", an
+ * hwloc synthetic topology ("synthetic:pack:2 [numa(memory=4GB)] core:2 pu:1";
+ * no files: no hugepages, free memory = total, THP unknown, no distances).
+ * Free with topo_close().  Not for the live machine.
+ *
+ * hwloc 2.x takes a file-system root only from the environment, so this
+ * sets HWLOC_FSROOT, HWLOC_THISSYSTEM=0 and HWLOC_KEEP_NVIDIA_GPU_NUMA_NODES=1
+ * around the load, under a mutex, and restores them after: do not call it
+ * while another thread reads or writes the environment (tests and tools only).
+ * -EINVAL bad arguments or an fsroot longer than 255 bytes; -ENOENT no such
+ * folder; -EIO hwloc could not load it; -ENOMEM. */
 int topo_open(const char *fsroot, struct topo **out);
 void topo_close(struct topo *t);
 
@@ -94,11 +106,15 @@ int topo_node_pos(const struct topo *t, int os_index);
 int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out);
 
 /* The node of the CPU the calling thread runs on, cheaply (no system call on
- * glibc >= 2.35: sched_getcpu reads rseq).  -1 if unknown. */
+ * glibc >= 2.35: sched_getcpu reads rseq; then one table load), a few ns.
+ * -1 if unknown.  For a dump or a synthetic topology, where "the CPU we run
+ * on" means nothing, the node of the machine's lowest CPU. */
 int topo_current_node(const struct topo *t);
 
 /* Among `set`, the nearest node to `from` by distance (ties: lowest index);
- * `from` itself when it is in the set; -1 when the set is empty. */
+ * `from` itself when it is in the set; -1 when the set is empty.  Unknown
+ * distances count as farther than any known one, so without a matrix (or with
+ * `from` = -1) the answer is the set's lowest node. */
 int topo_nearest(const struct topo *t, int from, const topo_nodeset_t *set);
 
 /* Re-read free hugepages of `page_size` on `node` (sysfs); -ENOENT if that
@@ -116,27 +132,56 @@ int topo_node_mem_available(const struct topo *t, int node, uint64_t *bytes);
  * memory.current, cgroup v2 or v1), UINT64_MAX when unlimited or unknown. */
 int topo_cgroup_mem_available(const struct topo *t, uint64_t *bytes);
 
+/* Bytes this process's hugetlb cgroup may still charge in pages of
+ * `page_size` (hugetlb.<size>.max - .current on cgroup v2,
+ * .limit_in_bytes - .usage_in_bytes on v1, the tightest over the cgroup's
+ * ancestors), UINT64_MAX when unlimited or unknown. */
+int topo_cgroup_hugetlb_available(const struct topo *t, size_t page_size, uint64_t *bytes);
+
+/* What NPOOL_PAGES_AUTO picks for an arena of `bytes` on `node`: the largest
+ * hugetlb size that (1) wastes at most 1/8 of the rounded-up arena to
+ * rounding, (2) has enough free pages on the node now (re-read) and (3) fits
+ * the hugetlb cgroup limit; else THP when the mode is `always` or `madvise`
+ * (an unknown mode, as in a dump without the file, counts as no THP); else
+ * base pages.  *page_size receives the hugetlb page size, 0 for THP, or
+ * t->base_page_size for base pages; `why` (may be NULL) one sentence saying
+ * why, naming the sizes refused and their numbers.  Free counts are advice:
+ * the populate result stays the authority.  Reads sysfs, so not for a hot
+ * path.  -EINVAL bytes == 0 or page_size NULL; -ENODEV node unknown, offline
+ * or without memory. */
+int topo_pick_pages(const struct topo *t, int node, size_t bytes, size_t *page_size,
+                    char *why, size_t whylen);
+
 /* THP mode now (re-read). */
 enum topo_thp topo_thp_mode(const struct topo *t);
 const char *topo_thp_name(enum topo_thp m);
 
 /* ---- numa/bind.c: the only libnuma user ---- */
 
-/* The calling thread's memory policy and its nodes. */
+/* The calling thread's memory policy and its nodes (get_mempolicy).
+ * MPOL_PREFERRED_MANY reads as TOPO_POL_PREFERRED; MPOL_PREFERRED with no
+ * node as TOPO_POL_LOCAL.  -errno when the kernel refuses (e.g. seccomp). */
 int bind_get_policy(enum topo_policy *pol, topo_nodeset_t *nodes);
 
 /* mbind [addr, addr+len) to `node`: MPOL_BIND, or MPOL_PREFERRED when
- * `preferred`.  Must be called before the range is touched. */
+ * `preferred`.  Must be called before the range is touched (no MPOL_MF_MOVE:
+ * pages already there stay where they are).  `addr` page-aligned (for a
+ * hugetlb mapping, hugepage-aligned, and len a multiple).  -EINVAL bad
+ * arguments or node >= TOPO_MAX_NODE; other -errno from mbind. */
 int bind_range(void *addr, size_t len, int node, bool preferred);
 
 /* Ask the kernel where each page of [addr, addr+len) is (move_pages, query
- * only), `page_size` apart.  *verified = pages on `node`; *misplaced_bytes =
- * bytes on another node or not present. */
+ * only), `page_size` apart, in batches (one system call per 1024 pages).
+ * *verified = pages on `node`; *misplaced_bytes = bytes on another node or
+ * not present (a negative status: -ENOENT not faulted in, -EFAULT...), the
+ * last page counted only up to addr+len.  -EINVAL bad arguments (page_size
+ * not a power of two, addr not aligned to it); -errno when move_pages fails. */
 int bind_verify(void *addr, size_t len, size_t page_size, int node,
                 size_t *verified, size_t *misplaced_bytes);
 
-/* Tests only: replace move_pages' answer.  fn fills status[i] for each page;
- * NULL restores the real call. */
+/* Tests only: replace move_pages' answer.  fn fills status[i] for each page
+ * and returns 0, or -1 with errno set, as move_pages does; NULL restores the
+ * real call.  Process-wide (an atomic pointer). */
 typedef long (*bind_move_pages_fn)(unsigned long count, void **pages, int *status);
 void bind_set_move_pages_hook(bind_move_pages_fn fn);
 
