@@ -121,7 +121,7 @@ typedef struct npool_node_stats {
     enum npool_pages backing;   /**< what really backs the arena: 1G, 2M, THP or BASE */
     enum npool_pages requested; /**< what was asked for (after NUMAPOOL_PAGES) */
     int fell_back;              /**< 1 when `backing` is not what was asked for (AUTO never "falls back" from itself) */
-    char fallback_reason[160];  /**< why, in words; empty when it did not fall back */
+    char fallback_reason[256];  /**< why, in words: why it fell back, or for AUTO why it chose this; empty otherwise */
     size_t page_size;           /**< the kernel's page size for the mapping (KernelPageSize) */
     size_t bytes_mapped;        /**< length of the arena mapping */
     size_t thp_bytes;           /**< bytes really covered by transparent hugepages (AnonHugePages) */

@@ -1,0 +1,152 @@
+/* src/pool_internal.h - struct npool, its arenas and per-thread caches, and
+ * the invariants that tie them together.  Not installed.
+ *
+ * Address space: one reservation, aligned to 1 GiB, holds every arena: arena
+ * k starts at va + k << span_shift, so a pointer's arena is one shift and its
+ * index one division (a shift for power-of-two strides), and a foreign
+ * pointer is an O(1) range check.  Unused parts of the reservation are
+ * PROT_NONE and cost nothing.
+ *
+ * A block is in exactly one of three places: held by a user (state HELD),
+ * in its node's free set (state FREE, bit set), or in one per-thread
+ * magazine (state FREE, bit clear).  held + in set + cached == total per
+ * node.  The state byte is written only by the thread that owns the block at
+ * that moment (the getter, the putter, or the node lock holder), with relaxed
+ * atomic stores, so a double put is seen whenever the two puts are ordered.
+ *
+ * Locks: `reg_lock` (global, cache.c) protects every pool's list of caches
+ * and each cache's `pool` pointer; an arena's `lock` protects its free set
+ * and its counters.  Order: reg_lock, then arena locks in ascending order. */
+#ifndef NUMAPOOL_POOL_INTERNAL_H
+#define NUMAPOOL_POOL_INTERNAL_H
+
+#include "numapool.h"
+#include "freeset.h"
+#include "os.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#define NPOOL_STATE_FREE 0
+#define NPOOL_STATE_HELD 1
+#define NPOOL_STATE_PUTTING 2   /* transient, inside npool_put_bulk's validation */
+
+#define NPOOL_MAG_MAX 256       /* blocks a magazine holds at most */
+#define NPOOL_MAG_MIN 8         /* below this a pool is too small to cache */
+
+struct npool_tcache;
+
+struct npool_arena {
+    _Alignas(64) pthread_mutex_t lock;
+    struct freeset fs;                  /* under lock */
+    _Atomic uint8_t *state;             /* nblocks bytes, NPOOL_STATE_* */
+    char *base;                         /* first block */
+    size_t nblocks;
+    size_t first_index;                 /* pool-wide index of block 0 */
+    size_t map_bytes;                   /* arena mapping length */
+    int node;                           /* OS node index */
+    int pos;                            /* position in pool->arena[] */
+    /* what backs it */
+    enum npool_pages backing, requested;
+    int fell_back;
+    char why[256];
+    size_t page_size;                   /* KernelPageSize */
+    size_t thp_bytes;
+    size_t pages_verified, bytes_misplaced;
+    /* metadata mapping (free set + states), bound to this node */
+    void *meta;
+    size_t meta_bytes;
+    /* counters, under lock (cached paths fold theirs in on flush and exit) */
+    uint64_t gets, puts, failed_gets;
+    size_t puts_since_check;            /* auto-coalesce amortisation */
+    int near[NPOOL_MAX_NODES];          /* other arenas by distance, for NPOOL_SPILL */
+};
+
+struct npool {
+    uint64_t gen;                       /* unique over the process's life: caches key on it */
+    unsigned flags;
+    size_t block_size, stride, align;
+    unsigned stride_shift;              /* log2(stride) when stride is a power of two, else 0 */
+    char *va;                           /* the reservation */
+    size_t va_bytes;
+    unsigned span_shift;                /* arena k at va + (k << span_shift) */
+    size_t arena_bytes;                 /* nblocks * stride, per arena */
+    size_t nblocks_node;                /* blocks per arena */
+    size_t nblocks_total;
+    double coalesce_threshold;
+    size_t check_interval;              /* puts between two fragmentation checks */
+    char name[64];
+    _Atomic uint32_t epoch;             /* bumped by coalesce: caches flush when theirs differs */
+    /* caches: under reg_lock */
+    struct npool_tcache *caches;
+    size_t ncaches;
+    uint32_t mag_cap;                   /* per-magazine capacity for new caches; 0 = no cache */
+    /* counters */
+    _Atomic uint64_t refused_puts;
+    _Atomic uint64_t coalesces, coalesce_ns_total, coalesce_ns_max;
+    _Atomic uint64_t exited_gets, exited_puts;  /* folded from caches of exited threads (per pool) */
+    size_t metadata_bytes;
+    void *self_map;                     /* the mapping holding this struct */
+    size_t self_bytes;
+    const struct topo *topo;
+    int16_t cpu_arena[1024];            /* CPU -> arena serving it (-1 unknown) */
+    int16_t node_arena[1024];           /* OS node -> arena position, -1 if none */
+    int narenas;
+    struct npool_arena arena[];
+};
+
+/* ---- cache.c ---- */
+struct npool_mag {
+    _Atomic uint32_t n;                 /* entries; written by the owner only */
+    uint32_t pad;
+    _Atomic uint64_t gets, puts;        /* owner increments with relaxed load+store */
+    _Atomic uint32_t *idx;              /* cap entries: block indices local to the arena */
+};
+
+struct npool_tcache {
+    uint64_t gen;                       /* the pool's generation */
+    npool_t *pool;                      /* NULL once the pool is destroyed (reg_lock) */
+    struct npool_tcache *next_thread;   /* the owner thread's list */
+    struct npool_tcache *next_pool, *prev_pool;  /* the pool's list (reg_lock) */
+    uint32_t epoch;                     /* pool epoch last seen */
+    uint32_t cap, batch;
+    int narenas;
+    struct npool_mag mag[];
+};
+
+/* The calling thread's cache for `pool`, created on first use; NULL when the
+ * pool does not cache (or the cache cannot be allocated). */
+struct npool_tcache *npool__tcache(npool_t *pool);
+/* Flush every magazine of `tc` to the free sets (owner thread only). */
+void npool__tcache_flush(npool_t *pool, struct npool_tcache *tc);
+/* Detach every cache of `pool` (destroy); empty them (reset). */
+void npool__caches_detach(npool_t *pool);
+void npool__caches_clear(npool_t *pool);
+/* Sum the cached blocks of each arena into cached[] (reg_lock taken), and
+ * fold the cached paths' counters into gets[] / puts[]. */
+void npool__caches_count(const npool_t *pool, size_t *cached, uint64_t *gets, uint64_t *puts);
+/* Check every cache of `pool`: entries in range, free, not in the set, not
+ * twice; marks[] (one byte per pool block, zeroed) counts them.  0 or -EFAULT. */
+int npool__caches_check(const npool_t *pool, uint8_t *marks, char *why, size_t len);
+
+/* The calling thread's last cache: one compare on the hot path.  Initial-exec
+ * TLS (no __tls_get_addr call); 16 bytes, well inside the static TLS surplus
+ * glibc keeps for libraries loaded with dlopen. */
+struct npool_tl_last { uint64_t gen; struct npool_tcache *tc; };
+extern _Thread_local struct npool_tl_last npool__tl_last __attribute__((tls_model("initial-exec")));
+
+/* ---- pool.c: slow paths the caches call ---- */
+/* Refill `m` of arena `a` with up to tc->batch lowest free blocks; returns how many. */
+uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool_tcache *tc, struct npool_mag *m);
+/* Move `k` entries from the bottom of magazine `m` to arena a's set. */
+void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k);
+
+static inline uint64_t npool__relaxed_inc(_Atomic uint64_t *c)
+{
+    uint64_t v = atomic_load_explicit(c, memory_order_relaxed) + 1;
+    atomic_store_explicit(c, v, memory_order_relaxed);
+    return v;
+}
+
+#endif

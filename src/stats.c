@@ -1,0 +1,135 @@
+/* src/stats.c - what a pool says about itself: npool_stats, npool_describe
+ * (the seed's repr) and npool_foreach_arena.  Read-only: each node is read
+ * under its lock, caches under the registry lock, so every figure is
+ * consistent per node (not across nodes while other threads work). */
+#include "pool_internal.h"
+#include "error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+int npool_stats(const npool_t *pool, npool_stats_t *out)
+{
+    if (!pool || !out)
+        return npool__errorf(-EINVAL, "npool_stats: %s is NULL", pool ? "out" : "pool");
+    memset(out, 0, sizeof *out);
+    size_t cached[NPOOL_MAX_NODES] = {0};
+    uint64_t gets[NPOOL_MAX_NODES] = {0}, puts[NPOOL_MAX_NODES] = {0};
+    npool__caches_count(pool, cached, gets, puts);
+
+    out->block_size = pool->block_size;
+    out->stride = pool->stride;
+    out->align = pool->align;
+    out->flags = pool->flags;
+    out->nnodes = (size_t)pool->narenas;
+    out->metadata_bytes = pool->metadata_bytes;
+    for (int k = 0; k < pool->narenas; k++) {
+        struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
+        npool_node_stats_t *r = &out->nodes[k];
+        r->node = a->node;
+        r->backing = a->backing;
+        r->requested = a->requested;
+        r->fell_back = a->fell_back;
+        snprintf(r->fallback_reason, sizeof r->fallback_reason, "%s", a->why);
+        r->page_size = a->page_size;
+        r->bytes_mapped = a->map_bytes;
+        r->thp_bytes = a->thp_bytes;
+        r->blocks_total = a->nblocks;
+        r->pages_verified = a->pages_verified;
+        r->bytes_misplaced = a->bytes_misplaced;
+        pthread_mutex_lock(&a->lock);
+        r->blocks_free_set = a->fs.nfree;
+        r->largest_free_run = freeset_largest_run(&a->fs);
+        r->fragmentation = freeset_fragmentation(&a->fs);
+        r->gets = a->gets + gets[k];
+        r->puts = a->puts + puts[k];
+        r->failed_gets = a->failed_gets;
+        pthread_mutex_unlock(&a->lock);
+        r->blocks_cached = cached[k] < a->nblocks - r->blocks_free_set ? cached[k] : a->nblocks - r->blocks_free_set;
+        r->blocks_held = a->nblocks - r->blocks_free_set - r->blocks_cached;
+
+        out->blocks_total += r->blocks_total;
+        out->blocks_held += r->blocks_held;
+        out->blocks_free_set += r->blocks_free_set;
+        out->blocks_cached += r->blocks_cached;
+        out->bytes_mapped += r->bytes_mapped;
+        out->gets += r->gets;
+        out->puts += r->puts;
+        out->failed_gets += r->failed_gets;
+        if (r->fragmentation > out->fragmentation)
+            out->fragmentation = r->fragmentation;
+    }
+    out->efficiency = 100.0 * (double)out->blocks_held / (double)out->blocks_total;
+    out->refused_puts = atomic_load_explicit(&pool->refused_puts, memory_order_relaxed);
+    out->coalesces = atomic_load_explicit(&pool->coalesces, memory_order_relaxed);
+    out->coalesce_ns_total = atomic_load_explicit(&pool->coalesce_ns_total, memory_order_relaxed);
+    out->coalesce_ns_max = atomic_load_explicit(&pool->coalesce_ns_max, memory_order_relaxed);
+    return 0;
+}
+
+static const char *human(size_t bytes, char *buf, size_t len)
+{
+    if (bytes >= ((size_t)1 << 30) && bytes % ((size_t)1 << 30) == 0)
+        snprintf(buf, len, "%zu GiB", bytes >> 30);
+    else if (bytes >= ((size_t)1 << 20) && bytes % ((size_t)1 << 20) == 0)
+        snprintf(buf, len, "%zu MiB", bytes >> 20);
+    else if (bytes >= 1024 && bytes % 1024 == 0)
+        snprintf(buf, len, "%zu KiB", bytes >> 10);
+    else
+        snprintf(buf, len, "%zu B", bytes);
+    return buf;
+}
+
+/* snprintf into buf at *used, keeping snprintf's semantics for the whole. */
+static void put(char *buf, size_t len, size_t *used, const char *fmt, ...) NPOOL_PRINTF(4, 5);
+
+#include <stdarg.h>
+static void put(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(*used < len ? buf + *used : NULL, *used < len ? len - *used : 0, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used += (size_t)n;
+}
+
+int npool_describe(const npool_t *pool, char *buf, size_t len)
+{
+    if (!pool || (!buf && len))
+        return npool__errorf(-EINVAL, "npool_describe: %s is NULL", pool ? "buf" : "pool");
+    npool_stats_t *s = &(npool_stats_t){0};
+    npool_stats(pool, s);
+    size_t used = 0;
+    char a[32], b[32];
+    if (len)
+        buf[0] = '\0';
+    put(buf, len, &used, "MemoryPool('%s': %zu blocks of %s (stride %zu) on %zu node%s, %zu free (%zu cached), "
+        "%zu held, efficiency %.1f%%, fragmentation %.1f%%", pool->name, s->blocks_total,
+        human(s->block_size, a, sizeof a), s->stride, s->nnodes, s->nnodes == 1 ? "" : "s",
+        s->blocks_free_set + s->blocks_cached, s->blocks_cached, s->blocks_held, s->efficiency, s->fragmentation);
+    for (size_t k = 0; k < s->nnodes; k++) {
+        const npool_node_stats_t *r = &s->nodes[k];
+        put(buf, len, &used, "; node %d: %s pages of %s, %s mapped, %zu/%zu free, frag %.1f%%%s%s", r->node,
+            npool_pages_name(r->backing), human(r->page_size, a, sizeof a), human(r->bytes_mapped, b, sizeof b),
+            r->blocks_free_set + r->blocks_cached, r->blocks_total, r->fragmentation,
+            r->fell_back ? ", fell back from " : "", r->fell_back ? npool_pages_name(r->requested) : "");
+    }
+    put(buf, len, &used, ")");
+    return (int)used;
+}
+
+int npool_foreach_arena(const npool_t *pool, int (*fn)(void *base, size_t len, int node, size_t page_size, void *arg),
+                        void *arg)
+{
+    if (!pool || !fn)
+        return npool__errorf(-EINVAL, "npool_foreach_arena: %s is NULL", pool ? "fn" : "pool");
+    for (int k = 0; k < pool->narenas; k++) {
+        const struct npool_arena *a = &pool->arena[k];
+        int rc = fn(a->base, a->map_bytes, a->node, a->page_size, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
