@@ -1,0 +1,27 @@
+# numa/ tests: topology discovery on real machines' dumps, node strings,
+# binding and placement checks.  Built from the numa/ objects and
+# src/error.c only, so they build and run while the pool core is in progress.
+set(NPOOL_TOPO_SHARED ${PROJECT_SOURCE_DIR}/../shared/topologies)
+set(NPOOL_TOPO_UNPACKED ${CMAKE_BINARY_DIR}/topologies)
+
+add_test(NAME numa_unpack_topologies
+         COMMAND ${CMAKE_COMMAND} -DSRC=${NPOOL_TOPO_SHARED} -DDST=${NPOOL_TOPO_UNPACKED}
+                 -P ${PROJECT_SOURCE_DIR}/tests/topologies/unpack.cmake)
+set_tests_properties(numa_unpack_topologies PROPERTIES FIXTURES_SETUP numa_topologies LABELS unit)
+
+function(npool_numa_test name)
+  add_executable(${name} ${PROJECT_SOURCE_DIR}/tests/${name}.c
+                 $<TARGET_OBJECTS:npool_numa> ${PROJECT_SOURCE_DIR}/src/error.c)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/numa ${PROJECT_SOURCE_DIR}/src
+                             ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${name} PRIVATE PkgConfig::CMOCKA PkgConfig::HWLOC PkgConfig::NUMA Threads::Threads)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120
+    ENVIRONMENT "NPOOL_TOPO_DIR=${NPOOL_TOPO_UNPACKED};NPOOL_TOPO_SHARED=${NPOOL_TOPO_SHARED}")
+endfunction()
+
+npool_numa_test(test_topo_dumps)    # every dump: nodes, CPUs, memory, hugepages, allowed, "all", "local", parsing, nearest
+set_tests_properties(test_topo_dumps PROPERTIES FIXTURES_REQUIRED numa_topologies)
+npool_numa_test(test_topo_fakes)    # hand-made roots and hwloc synthetic: cgroups v1/v2, hugetlb cgroup, memory-less node, AUTO choice
+npool_numa_test(test_nodes_live)    # this machine: node strings, errors, current and nearest node
+npool_numa_test(test_bind)          # mbind + move_pages on real memory, the fake move_pages hook

@@ -1,0 +1,268 @@
+/* tests/test_topo_fakes.c - numa/ on machines written by hand (what no dump
+ * in ../shared has: memory cgroup limits v1 and v2, a hugetlb cgroup limit, a
+ * memory-less node with CPUs, THP never/madvise) and on hwloc synthetic
+ * topologies.  Each fake root is a temporary folder shaped like /sys and
+ * /proc; the answers follow from the numbers written into it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "topo.h"
+#include "numapool.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char root_a[256], root_b[256];
+
+static void put(const char *root, const char *path, const char *text)
+{
+    char full[1024];
+    snprintf(full, sizeof full, "%s/%s", root, path);
+    for (char *p = full + strlen(root) + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(full, 0755);
+            *p = '/';
+        }
+    FILE *f = fopen(full, "w");
+    if (!f) {
+        fprintf(stderr, "cannot write %s\n", full);
+        abort();
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Two nodes: node 0 has memory and CPUs 2-3, node 1 has CPUs 0-1 and no
+ * memory.  cgroup v2 at /a/b: memory.max 1e9 on a, max on b; hugetlb 2MB
+ * limit 8 MiB on b with 2 MiB used.  THP never.  8 of 10 2 MiB pages free. */
+static void make_root_a(const char *r)
+{
+    put(r, "sys/devices/system/node/online", "0-1\n");
+    put(r, "sys/devices/system/node/possible", "0-1\n");
+    put(r, "sys/devices/system/node/has_memory", "0\n");
+    put(r, "sys/devices/system/node/has_cpu", "0-1\n");
+    put(r, "sys/devices/system/node/node0/cpulist", "2-3\n");
+    put(r, "sys/devices/system/node/node0/meminfo",
+        "Node 0 MemTotal:        1048576 kB\nNode 0 MemFree:          524288 kB\n"
+        "Node 0 Active(file):       1024 kB\nNode 0 Inactive(file):     2048 kB\n");
+    put(r, "sys/devices/system/node/node0/distance", "10 20\n");
+    put(r, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", "10\n");
+    put(r, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "8\n");
+    put(r, "sys/devices/system/node/node1/cpulist", "0-1\n");
+    put(r, "sys/devices/system/node/node1/meminfo", "Node 1 MemTotal: 0 kB\nNode 1 MemFree: 0 kB\n");
+    put(r, "sys/devices/system/node/node1/distance", "20 10\n");
+    put(r, "sys/devices/system/cpu/online", "0-3\n");
+    put(r, "sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "10\n");
+    put(r, "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "8\n");
+    put(r, "sys/kernel/mm/transparent_hugepage/enabled", "always madvise [never]\n");
+    put(r, "proc/self/status", "Name:\tfake\nMems_allowed:\t3\nMems_allowed_list:\t0-1\n");
+    put(r, "proc/self/cgroup", "0::/a/b\n");
+    put(r, "proc/mounts", "sysfs /sys sysfs rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n");
+    put(r, "sys/fs/cgroup/a/memory.max", "1000000000\n");
+    put(r, "sys/fs/cgroup/a/memory.current", "400000000\n");
+    put(r, "sys/fs/cgroup/a/b/memory.max", "max\n");
+    put(r, "sys/fs/cgroup/a/b/memory.current", "300000000\n");
+    put(r, "sys/fs/cgroup/a/b/hugetlb.2MB.max", "8388608\n");
+    put(r, "sys/fs/cgroup/a/b/hugetlb.2MB.current", "2097152\n");
+}
+
+/* One node, cgroup v1 at "/outer/job" of which only "job" is visible (a
+ * container's view), mounted at an unusual place.  THP madvise. */
+static void make_root_b(const char *r)
+{
+    put(r, "sys/devices/system/node/online", "0\n");
+    put(r, "sys/devices/system/node/node0/cpulist", "0-3\n");
+    put(r, "sys/devices/system/node/node0/meminfo", "Node 0 MemTotal: 4194304 kB\nNode 0 MemFree: 4000000 kB\n");
+    put(r, "sys/devices/system/node/node0/distance", "10\n");
+    put(r, "sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
+    put(r, "proc/self/cgroup", "5:memory:/outer/job\n4:hugetlb:/outer/job\n0::/\n");
+    put(r, "proc/mounts", "cgroup /cg/mem\\040v1 cgroup rw,nosuid,memory 0 0\ncgroup /cg/hugetlb cgroup rw,hugetlb 0 0\n");
+    put(r, "cg/mem v1/memory.limit_in_bytes", "9223372036854771712\n");
+    put(r, "cg/mem v1/memory.usage_in_bytes", "5\n");
+    put(r, "cg/mem v1/job/memory.limit_in_bytes", "2000000000\n");
+    put(r, "cg/mem v1/job/memory.usage_in_bytes", "500000000\n");
+    put(r, "cg/hugetlb/job/hugetlb.1GB.limit_in_bytes", "1073741824\n");
+    put(r, "cg/hugetlb/job/hugetlb.1GB.usage_in_bytes", "0\n");
+}
+
+static struct topo *open_ok(const char *root)
+{
+    struct topo *t = NULL;
+    if (topo_open(root, &t))
+        fail_msg("topo_open(%s): %s", root, npool_last_error());
+    return t;
+}
+
+static void memoryless_node_and_cgroup_v2(void **state)
+{
+    (void)state;
+    struct topo *t = open_ok(root_a);
+    char buf[128];
+    topo_nodeset_t s;
+    assert_int_equal(t->nnodes, 2);
+    assert_true(t->node[0].has_memory);
+    assert_false(t->node[1].has_memory);
+    assert_true(t->node[1].has_cpu);
+    assert_string_equal(t->node[1].cpulist, "0-1");
+    assert_int_equal(t->cpu_node[0], 1);
+    assert_int_equal(t->cpu_node[3], 0);
+    assert_string_equal(topo_nodeset_format(&t->allowed, buf, sizeof buf), "0-1");
+    assert_int_equal(t->thp, TOPO_THP_NEVER);
+    assert_int_equal(topo_parse_nodes(t, "all", &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0");
+    /* "local": the lowest CPU is on node 1, which has no memory: the nearest that has. */
+    assert_int_equal(topo_current_node(t), 1);
+    assert_int_equal(topo_parse_nodes(t, "local", &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0");
+    assert_int_equal(topo_parse_nodes(t, "1", &s), -ENODEV);
+    assert_string_equal(npool_last_error(),
+                        "node 1 has no memory of its own; nodes with memory this process may use: 0");
+
+    uint64_t b = 0;
+    assert_int_equal(topo_node_mem_available(t, 0, &b), 0);
+    assert_int_equal(b, (524288ull + 1024 + 2048) * 1024);
+    assert_int_equal(topo_cgroup_mem_available(t, &b), 0);
+    assert_int_equal(b, 600000000);          /* a's limit, less a's usage */
+    assert_int_equal(topo_cgroup_hugetlb_available(t, 2u << 20, &b), 0);
+    assert_int_equal(b, 6291456);
+    assert_int_equal(topo_cgroup_hugetlb_available(t, 1u << 30, &b), 0);
+    assert_int_equal(b, UINT64_MAX);         /* no 1GB files: no limit known */
+
+    size_t ps = 1;
+    char why[512];
+    const size_t M = 1u << 20;
+    assert_int_equal(topo_pick_pages(t, 0, 4 * M, &ps, why, sizeof why), 0);
+    assert_int_equal(ps, 2 * M);
+    assert_string_equal(why, "2 MiB hugetlb pages: 2 of 8 free on node 0");
+    assert_int_equal(topo_pick_pages(t, 0, 8 * M, &ps, why, sizeof why), 0);   /* the cgroup refuses */
+    assert_int_equal(ps, 4096);
+    assert_string_equal(why, "2 MiB: the hugetlb cgroup allows 6291456 more bytes, 8388608 needed; "
+                             "THP mode never; base pages of 4 KiB");
+    assert_int_equal(topo_pick_pages(t, 0, 20 * M, &ps, why, sizeof why), 0);  /* 10 needed, 8 free */
+    assert_int_equal(ps, 4096);
+    assert_non_null(strstr(why, "2 MiB: node 0 has 8 free, 10 needed; "));
+    assert_int_equal(topo_pick_pages(t, 1, 4 * M, &ps, why, sizeof why), -ENODEV);
+    assert_non_null(strstr(npool_last_error(), "node 1 has no memory"));
+
+    /* Free counts are re-read: the pool's answer follows the machine. */
+    put(root_a, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "1\n");
+    long f = 0;
+    assert_int_equal(topo_hugepages_free(t, 0, 2 * M, &f), 0);
+    assert_int_equal(f, 1);
+    assert_int_equal(topo_pick_pages(t, 0, 4 * M, &ps, why, sizeof why), 0);
+    assert_int_equal(ps, 4096);
+    put(root_a, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "8\n");
+    assert_int_equal(topo_hugepages_free(t, 0, 1u << 30, &f), -ENOENT);
+    topo_close(t);
+}
+
+static void cgroup_v1_in_a_container(void **state)
+{
+    (void)state;
+    struct topo *t = open_ok(root_b);
+    uint64_t b = 0;
+    char buf[64];
+    assert_int_equal(t->nnodes, 1);
+    assert_string_equal(topo_nodeset_format(&t->allowed, buf, sizeof buf), "0");  /* no status file: all online */
+    assert_int_equal(topo_cgroup_mem_available(t, &b), 0);
+    assert_int_equal(b, 1500000000);
+    assert_int_equal(topo_cgroup_hugetlb_available(t, 1u << 30, &b), 0);
+    assert_int_equal(b, 1u << 30);
+    assert_int_equal(topo_thp_mode(t), TOPO_THP_MADVISE);
+    size_t ps = 1;
+    char why[256];
+    assert_int_equal(topo_pick_pages(t, 0, 1u << 20, &ps, why, sizeof why), 0);
+    assert_int_equal(ps, 0);  /* THP */
+    assert_string_equal(why, "no hugetlb pages on node 0; THP (mode madvise)");
+    topo_close(t);
+}
+
+static void synthetic(void **state)
+{
+    (void)state;
+    struct topo *t = open_ok("synthetic:pack:2 [numa(memory=1GB)] core:2 pu:1");
+    char buf[64];
+    topo_nodeset_t s;
+    assert_int_equal(t->nnodes, 2);
+    assert_string_equal(t->node[0].cpulist, "0-1");
+    assert_string_equal(t->node[1].cpulist, "2-3");
+    assert_int_equal(t->node[1].mem_total, 1000000000);
+    assert_true(t->node[1].has_memory && t->node[1].allowed && t->node[1].online);
+    assert_int_equal(t->node[0].nhp, 0);
+    assert_null(t->distance);
+    assert_int_equal(t->thp, TOPO_THP_UNKNOWN);
+    assert_int_equal(topo_parse_nodes(t, "all", &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0-1");
+    assert_int_equal(topo_parse_nodes(t, NULL, &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0");
+    assert_int_equal(topo_parse_nodes(t, "2", &s), -ENODEV);
+    s = (topo_nodeset_t){{0}};
+    topo_nodeset_add(&s, 1);
+    assert_int_equal(topo_nearest(t, 0, &s), 1);   /* no distances: the lowest of the set */
+    uint64_t b;
+    assert_int_equal(topo_node_mem_available(t, 1, &b), 0);
+    assert_int_equal(b, 1000000000);
+    topo_close(t);
+
+    t = open_ok("synthetic:node:4 core:1 pu:2");
+    assert_int_equal(t->nnodes, 4);
+    assert_int_equal(t->ncpus, 8);
+    assert_int_equal(t->cpu_node[7], 3);
+    topo_close(t);
+}
+
+static void open_errors_and_environment(void **state)
+{
+    (void)state;
+    struct topo *t = NULL;
+    assert_int_equal(topo_open("synthetic:nonsense:3", &t), -EINVAL);
+    assert_int_equal(topo_open("/nonexistent/machine", &t), -ENOENT);
+    assert_int_equal(topo_open("", &t), -EINVAL);
+    assert_int_equal(topo_open(NULL, &t), -EINVAL);
+    /* The environment is as it was after a load from a root. */
+    setenv("HWLOC_FSROOT", "/somewhere", 1);
+    unsetenv("HWLOC_THISSYSTEM");
+    t = open_ok(root_b);
+    topo_close(t);
+    assert_string_equal(getenv("HWLOC_FSROOT"), "/somewhere");
+    assert_null(getenv("HWLOC_THISSYSTEM"));
+    assert_null(getenv("HWLOC_KEEP_NVIDIA_GPU_NUMA_NODES"));
+    unsetenv("HWLOC_FSROOT");
+}
+
+static int remove_tree(const char *root)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd);
+}
+
+int main(void)
+{
+    snprintf(root_a, sizeof root_a, "/tmp/npool-topo-a-XXXXXX");
+    snprintf(root_b, sizeof root_b, "/tmp/npool-topo-b-XXXXXX");
+    if (!mkdtemp(root_a) || !mkdtemp(root_b)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    make_root_a(root_a);
+    make_root_b(root_b);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(memoryless_node_and_cgroup_v2),
+        cmocka_unit_test(cgroup_v1_in_a_container),
+        cmocka_unit_test(synthetic),
+        cmocka_unit_test(open_errors_and_environment),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    remove_tree(root_a);
+    remove_tree(root_b);
+    return rc;
+}
