@@ -762,32 +762,23 @@ static int try_backing(npool_t *pool, struct npool_arena *a, enum npool_pages wa
 /* The arena's backing: the request, then what falls back from it. */
 static int map_arena(npool_t *pool, struct npool_arena *a, enum npool_pages req, const struct topo *t)
 {
-    size_t hp_sizes[TOPO_MAX_HPSIZES];
-    int nhp = topo_hugepage_sizes(t, hp_sizes, TOPO_MAX_HPSIZES);
     int strict = !!(pool->flags & NPOOL_STRICT_PAGES);
     struct { enum npool_pages p; size_t ps; } plan[8];
     int np = 0;
     char why[sizeof a->why] = "", note[sizeof a->why] = "";
 
     if (req == NPOOL_PAGES_AUTO) {
-        /* the largest hugetlb size with enough free pages that wastes at most 1/8 to rounding */
-        for (int k = 0; k < nhp; k++) {
-            size_t ps = hp_sizes[k];
-            if (ps != GiB && ps != ((size_t)2 << 20))
-                continue;
-            size_t len = round_up(pool->arena_bytes, ps);
-            long fr = 0;
-            if (len - pool->arena_bytes > pool->arena_bytes / 8)
-                continue;
-            if (topo_hugepages_free(t, a->node, ps, &fr) != 0 || (size_t)fr < len / ps)
-                continue;
+        /* numa/ decides (the same rule numapool-topo shows); smaller backings follow */
+        size_t ps = 0;
+        int rc = topo_pick_pages(t, a->node, pool->arena_bytes, &ps, note, sizeof note);
+        if (rc)
+            return rc;
+        if (ps > t->base_page_size) {
             plan[np].p = ps == GiB ? NPOOL_PAGES_1G : NPOOL_PAGES_2M;
             plan[np++].ps = ps;
         }
-        if (!np)
-            snprintf(note, sizeof note, "no hugetlb size has enough free pages on node %d without wasting over 1/8",
-                     a->node);
-        plan[np].p = NPOOL_PAGES_THP, plan[np++].ps = 0;
+        if (ps > t->base_page_size || ps == 0)
+            plan[np].p = NPOOL_PAGES_THP, plan[np++].ps = 0;
         plan[np].p = NPOOL_PAGES_BASE, plan[np++].ps = 0;
     } else {
         static const enum npool_pages chain[] = {NPOOL_PAGES_1G, NPOOL_PAGES_2M, NPOOL_PAGES_THP, NPOOL_PAGES_BASE};
