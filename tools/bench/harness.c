@@ -398,6 +398,9 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
     size_t nblocks = BENCH_TPER * (size_t)(nthreads > 1 ? nthreads : 1);
     const size_t pp_iters = scaled(4e6, o->scale), rounds = scaled(256, o->scale);
     const size_t trounds = scaled(96, o->scale);
+    const double target_ns = 25e6 * o->scale;
+    static const unsigned loops[] = {BENCH_S_PINGPONG, BENCH_S_BATCH, BENCH_S_BULK};
+    size_t count[8][NIMPL][3], tcount[8][NIMPL];
 
     if (bench_pin(o->cpus[0]) != 0)
         bench_emit("X pin-failed %d", o->cpus[0]);
@@ -426,20 +429,29 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
             if (ctx[s][k] == NULL)
                 bench_emit("S %s all %zu %s", label[k], o->sizes[s], why[0] ? why : "setup failed");
         }
-        /* warm-up: every loop once, short */
+        /* warm-up: every loop once, short; its speed sets the counts so
+         * that one timed loop lasts about target_ns (a slow contender, such
+         * as glibc freeing 4 KiB blocks, must not take the whole run) */
         for (int k = 0; k < NIMPL; k++) {
             if (ctx[s][k] == NULL)
                 continue;
-            if (o->scen & BENCH_S_PINGPONG)
-                time_loop(impl[k], ctx[s][k], BENCH_S_PINGPONG, &bb, pp_iters / 8 + 1);
-            if (o->scen & BENCH_S_BATCH)
-                time_loop(impl[k], ctx[s][k], BENCH_S_BATCH, &bb, rounds / 8 + 1);
-            if (o->scen & BENCH_S_BULK)
-                time_loop(impl[k], ctx[s][k], BENCH_S_BULK, &bb, rounds / 8 + 1);
+            for (unsigned li = 0; li < 3; li++) {
+                if (!(o->scen & loops[li]))
+                    continue;
+                size_t full = li == 0 ? pp_iters : rounds, per = li == 0 ? 1 : BENCH_BATCH;
+                double ns = time_loop(impl[k], ctx[s][k], loops[li], &bb, full / 8 + 1);
+                size_t fit = (size_t)(target_ns / (ns * (double)per + 1e-3));
+                count[s][k][li] = fit < 1 ? 1 : fit < full ? fit : full;
+            }
+            tcount[s][k] = trounds;
+            if ((o->scen & BENCH_S_THREADS) && impl[k]->tget != NULL) {
+                double ns = run_threads(impl[k], ctx[s][k], 1, o, 2);
+                size_t fit = ns > 0 ? (size_t)(target_ns / (ns * BENCH_TBATCH * 2.0)) : trounds;
+                tcount[s][k] = fit < 2 ? 2 : fit < trounds ? fit : trounds;
+            }
         }
     }
 
-    static const unsigned loops[] = {BENCH_S_PINGPONG, BENCH_S_BATCH, BENCH_S_BULK};
     for (int rep = 0; rep < o->reps; rep++) {
         for (size_t s = 0; s < o->nsizes; s++) {
             size_t size = o->sizes[s];
@@ -451,8 +463,7 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
                     int k = (kk + rep) % NIMPL;
                     if (ctx[s][k] == NULL)
                         continue;
-                    size_t count = loops[li] == BENCH_S_PINGPONG ? pp_iters : rounds;
-                    double ns = time_loop(impl[k], ctx[s][k], loops[li], &bb, count);
+                    double ns = time_loop(impl[k], ctx[s][k], loops[li], &bb, count[s][k][li]);
                     bench_emit("M %s %s %zu 1 %d %.4f", label[k], bench_scenario_name(loops[li]), size, rep, ns);
                 }
             }
@@ -462,14 +473,14 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
                 int k = (kk + rep) % NIMPL;
                 if (ctx[s][k] == NULL || impl[k]->tget == NULL)
                     continue;
-                double t1 = run_threads(impl[k], ctx[s][k], 1, o, trounds * (size_t)(nthreads ? nthreads : 1));
+                double t1 = run_threads(impl[k], ctx[s][k], 1, o, tcount[s][k] * (size_t)(nthreads ? nthreads : 1));
                 if (t1 < 0)
                     bench_emit("S %s threads %zu out of blocks with 1 thread", label[k], size);
                 else
                     bench_emit("M %s threads %zu 1 %d %.4f", label[k], size, rep, t1);
                 if (nthreads < 2)
                     continue;
-                double tn = run_threads(impl[k], ctx[s][k], nthreads, o, trounds);
+                double tn = run_threads(impl[k], ctx[s][k], nthreads, o, tcount[s][k]);
                 if (tn < 0)
                     bench_emit("S %s threads %zu out of blocks with %d threads", label[k], size, nthreads);
                 else

@@ -1035,9 +1035,9 @@ int main(int argc, char **argv)
             scen |= special;
             long need = 0;
             if (special & BENCH_S_CREATE)
-                need = 512 + 2;
-            if ((special & BENCH_S_TLB) && (long)(o.w.tlb_bytes >> 21) + 2 > need)
-                need = (long)(o.w.tlb_bytes >> 21) + 2;
+                need = 512 + 16;
+            if ((special & BENCH_S_TLB) && (long)(o.w.tlb_bytes >> 21) + 16 > need)
+                need = (long)(o.w.tlb_bytes >> 21) + 16;
             if (need && huge_reserve(need, hugenote, sizeof hugenote) != 0)
                 fprintf(stderr, "numapool-bench: %s; hugepage scenarios will skip\n", hugenote);
         }
