@@ -915,10 +915,10 @@ static void write_plot(const struct options *o, const char *png)
     fprintf(g,
             "set terminal pngcairo size 1400,600 noenhanced font ',10'\n"
             "set output '%s'\n"
-            "set title 'numapool-bench: time per operation / out-of-line LIFO in the same process (lower is better)'\n"
+            "set title 'numapool-bench: time per operation / out-of-line LIFO in the same process (lower is better; log scale)'\n"
             "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
             "set boxwidth 0.9\nset key outside right top\nset ylabel 'x out-of-line LIFO'\n"
-            "set grid ytics\nset xtics rotate by -30\nset yrange [0:*]\n"
+            "set grid ytics\nset xtics rotate by -30\nset logscale y\nset yrange [0.03:*]\n"
             "plot for [c=2:%d] '%s' using c:xtic(1) title columnheader(c)\n",
             png, ncols + 1, dat);
     int rc = pclose(g);
