@@ -259,7 +259,7 @@ static int read_hp_dir(const char *root, const char *dir, struct topo_hugepages 
 void topo__sysfs_fill_node(const struct topo *t, struct topo_node *n, bool single)
 {
     char buf[8192], dir[96];
-    uint64_t v;
+    uint64_t v = 0;
     if (read_meminfo(t, n->os_index, single, buf, sizeof buf) > 0) {
         if (meminfo_get(buf, "MemTotal", &v))
             n->mem_total = v;
@@ -277,7 +277,7 @@ void topo__sysfs_fill_node(const struct topo *t, struct topo_node *n, bool singl
 int topo_hugepages_free(const struct topo *t, int node, size_t page_size, long *free_pages)
 {
     char path[160];
-    uint64_t v;
+    uint64_t v = 0;
     if (!t || !free_pages || page_size < 1024)
         return npool__errorf(-EINVAL, "topo_hugepages_free: bad arguments");
     int pos = topo_node_pos(t, node);
@@ -491,7 +491,7 @@ static bool cg_room(const char *root, const char *dir, const char *limit_file,
                     const char *usage_file, uint64_t *room)
 {
     char p[PATH_BYTES + 128], buf[64];
-    uint64_t limit, usage = 0;
+    uint64_t limit = 0, usage = 0;
     snprintf(p, sizeof p, "%s/%s", dir, limit_file);
     if (topo__read(root, p, buf, sizeof buf) <= 0 || strncmp(buf, "max", 3) == 0)
         return false;

@@ -19,6 +19,6 @@ if [[ $(id -u) -eq 0 && -w /proc/sys/vm/nr_hugepages ]]; then
 fi
 build/release/tools/numapool-demo "$@"
 echo
-if [[ -x build/release/tools/bench/numapool-bench ]]; then
-  build/release/tools/bench/numapool-bench --quick
+if [[ -x build/release/tools/numapool-bench ]]; then
+  build/release/tools/numapool-bench --quick
 fi
