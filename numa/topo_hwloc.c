@@ -473,3 +473,13 @@ int topo_system(const struct topo **out)
     *out = system_topo;
     return 0;
 }
+
+/* When the library is unloaded (dlclose) or the process exits, the live
+ * machine's snapshot goes with it: no pool can outlive the library. */
+__attribute__((destructor)) static void system_release(void)
+{
+    if (system_topo) {
+        topo_close(system_topo);
+        system_topo = NULL;
+    }
+}

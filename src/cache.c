@@ -76,6 +76,15 @@ static void thread_exit(void *arg)
     npool__tl_last.tc = NULL;
 }
 
+/* Unload (dlclose) or exit: the calling thread's caches go back like at a
+ * thread's exit, and the key goes, so no destructor points into unmapped code. */
+__attribute__((destructor)) static void unload(void)
+{
+    thread_exit(NULL);
+    if (exit_key_ok)
+        pthread_key_delete(exit_key);
+}
+
 static void make_key(void)
 {
     exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
@@ -113,8 +122,13 @@ struct npool_tcache *npool__tcache(npool_t *pool)
             found->batch = (uint32_t)(cap / 2);
             found->narenas = pool->narenas;
             found->epoch = atomic_load_explicit(&pool->epoch, memory_order_relaxed);
-            for (int k = 0; k < pool->narenas; k++)
-                found->mag[k].idx = (_Atomic uint32_t *)((char *)found + head) + (size_t)k * cap;
+            for (int k = 0; k < pool->narenas; k++) {
+                struct npool_mag *m = &found->mag[k];
+                m->idx = (_Atomic uint32_t *)((char *)found + head) + (size_t)k * cap;
+                m->cap = (uint32_t)cap;
+                m->state = pool->arena[k].state;
+                m->base = pool->arena[k].base;
+            }
             found->next_pool = pool->caches;
             if (pool->caches)
                 pool->caches->prev_pool = found;
@@ -126,10 +140,10 @@ struct npool_tcache *npool__tcache(npool_t *pool)
         }
     }
     pthread_mutex_unlock(&reg_lock);
-    if (found && !found->cap)
-        found = NULL;
-    npool__tl_last.gen = pool->gen;
-    npool__tl_last.tc = found;
+    if (found) {        /* the hot path trusts tl_last.tc once the generation matches */
+        npool__tl_last.gen = pool->gen;
+        npool__tl_last.tc = found;
+    }
     return found;
 }
 

@@ -119,7 +119,7 @@ static inline struct npool_tcache *cache_of(npool_t *pool)
         npool__tcache_flush(pool, tc);
         tc->epoch = atomic_load_explicit(&pool->epoch, memory_order_relaxed);
     }
-    return tc;
+    return tc->cap ? tc : NULL;     /* a thread over the fair share goes straight to the sets */
 }
 
 uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool_tcache *tc, struct npool_mag *m)
@@ -240,7 +240,38 @@ static void *get_from(npool_t *pool, struct npool_arena *a, int spill)
     return get_failed(pool, a);
 }
 
+/* The cache this thread holds for `pool` when it is current (same generation,
+ * same epoch), else NULL: the fast paths' one test. */
+static inline struct npool_tcache *fast_cache(const npool_t *pool)
+{
+    if (__builtin_expect(npool__tl_last.gen != pool->gen, 0))
+        return NULL;
+    struct npool_tcache *tc = npool__tl_last.tc;
+    if (__builtin_expect(tc->epoch != atomic_load_explicit(&pool->epoch, memory_order_relaxed), 0))
+        return NULL;
+    return tc;
+}
+
+static void *get_slow(npool_t *pool) __attribute__((noinline));
+
 void *npool_get(npool_t *pool)
+{
+    struct npool_tcache *tc;
+    if (__builtin_expect(pool && pool->fast && (tc = fast_cache(pool)), 1)) {
+        struct npool_mag *m = &tc->mag[0];
+        uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
+        if (__builtin_expect(n != 0, 1)) {
+            uint32_t i = atomic_load_explicit(&m->idx[n - 1], memory_order_relaxed);
+            atomic_store_explicit(&m->n, n - 1, memory_order_relaxed);
+            npool__relaxed_inc(&m->gets);
+            atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
+            return m->base + (size_t)i * pool->stride;
+        }
+    }
+    return get_slow(pool);
+}
+
+static void *get_slow(npool_t *pool)
 {
     if (!pool) {
         npool__errorf(-EINVAL, "npool_get: pool is NULL");
@@ -298,7 +329,31 @@ static inline void give_back(npool_t *pool, struct npool_arena *a, size_t i)
     pthread_mutex_unlock(&a->lock);
 }
 
+static int put_slow(npool_t *pool, void *block) __attribute__((noinline));
+
 int npool_put(npool_t *pool, void *block)
+{
+    struct npool_tcache *tc;
+    if (__builtin_expect(pool && pool->fast && (tc = fast_cache(pool)), 1)) {
+        uintptr_t off = (uintptr_t)block - (uintptr_t)pool->va;
+        if (__builtin_expect(off < pool->arena_bytes && !(off & pool->stride_mask) && pool->stride_shift, 1)) {
+            size_t i = off >> pool->stride_shift;
+            struct npool_mag *m = &tc->mag[0];
+            uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
+            if (__builtin_expect(atomic_load_explicit(&m->state[i], memory_order_relaxed) == NPOOL_STATE_HELD &&
+                                 n < m->cap, 1)) {
+                atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
+                atomic_store_explicit(&m->idx[n], (uint32_t)i, memory_order_relaxed);
+                atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
+                npool__relaxed_inc(&m->puts);
+                return 0;
+            }
+        }
+    }
+    return put_slow(pool, block);
+}
+
+static int put_slow(npool_t *pool, void *block)
 {
     if (!pool)
         return npool__errorf(-EINVAL, "npool_put: pool is NULL");
@@ -354,7 +409,30 @@ int npool_put_index(npool_t *pool, size_t index)
 /* ------------------------------------------------------------------------ */
 /* bulk                                                                     */
 
+static int get_bulk_slow(npool_t *pool, void **blocks, size_t n) __attribute__((noinline));
+
 int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
+{
+    struct npool_tcache *tc;
+    if (__builtin_expect(pool && pool->fast && blocks && (tc = fast_cache(pool)), 1)) {
+        struct npool_mag *m = &tc->mag[0];
+        uint32_t have = atomic_load_explicit(&m->n, memory_order_relaxed);
+        if (__builtin_expect(n && n <= have, 1)) {
+            for (size_t j = 0; j < n; j++) {
+                uint32_t i = atomic_load_explicit(&m->idx[have - 1 - j], memory_order_relaxed);
+                atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
+                blocks[j] = m->base + (size_t)i * pool->stride;
+            }
+            atomic_store_explicit(&m->n, have - (uint32_t)n, memory_order_relaxed);
+            atomic_store_explicit(&m->gets, atomic_load_explicit(&m->gets, memory_order_relaxed) + n,
+                                  memory_order_relaxed);
+            return 0;
+        }
+    }
+    return get_bulk_slow(pool, blocks, n);
+}
+
+static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
 {
     if (!pool || !blocks || !n)
         return npool__errorf(-EINVAL, "npool_get_bulk: %s", !pool ? "pool is NULL" : !blocks ? "blocks is NULL"
@@ -408,7 +486,45 @@ int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
     return 0;
 }
 
+static int put_bulk_slow(npool_t *pool, void *const *blocks, size_t n) __attribute__((noinline));
+
+/* One pass: check each entry, mark it free and write it above the magazine's
+ * top; publish the new top only when every entry passed.  On the first bad
+ * entry, undo and let the slow path find and word the error. */
 int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
+{
+    struct npool_tcache *tc;
+    if (__builtin_expect(pool && pool->fast && pool->stride_shift && blocks && (tc = fast_cache(pool)), 1)) {
+        struct npool_mag *m = &tc->mag[0];
+        uint32_t top = atomic_load_explicit(&m->n, memory_order_relaxed);
+        if (__builtin_expect(n <= m->cap - top, 1) ||
+            (n <= m->cap / 2 && (npool__flush(pool, &pool->arena[0], m, m->cap / 2),
+                                 top = atomic_load_explicit(&m->n, memory_order_relaxed), 1))) {
+            size_t j;
+            for (j = 0; j < n; j++) {
+                uintptr_t off = (uintptr_t)blocks[j] - (uintptr_t)pool->va;
+                size_t i = off >> pool->stride_shift;
+                if (off >= pool->arena_bytes || (off & pool->stride_mask) ||
+                    atomic_load_explicit(&m->state[i], memory_order_relaxed) != NPOOL_STATE_HELD)
+                    break;
+                atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
+                atomic_store_explicit(&m->idx[top + j], (uint32_t)i, memory_order_relaxed);
+            }
+            if (__builtin_expect(j == n, 1)) {
+                atomic_store_explicit(&m->n, top + (uint32_t)n, memory_order_relaxed);
+                atomic_store_explicit(&m->puts, atomic_load_explicit(&m->puts, memory_order_relaxed) + n,
+                                      memory_order_relaxed);
+                return 0;
+            }
+            while (j--)
+                atomic_store_explicit(&m->state[atomic_load_explicit(&m->idx[top + j], memory_order_relaxed)],
+                                      NPOOL_STATE_HELD, memory_order_relaxed);
+        }
+    }
+    return put_bulk_slow(pool, blocks, n);
+}
+
+static int put_bulk_slow(npool_t *pool, void *const *blocks, size_t n)
 {
     if (!pool || (!blocks && n))
         return npool__errorf(-EINVAL, "npool_put_bulk: %s", !pool ? "pool is NULL" : "blocks is NULL");
@@ -938,6 +1054,7 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
     pool->block_size = cfg->block_size;
     pool->stride = round_up(cfg->block_size, pool->align);
     pool->stride_shift = is_pow2(pool->stride) ? log2_exact(pool->stride) : 0;
+    pool->stride_mask = is_pow2(pool->stride) ? pool->stride - 1 : 0;
     pool->nblocks_node = cfg->block_count;
     pool->nblocks_total = cfg->block_count * (size_t)narenas;
     pool->arena_bytes = cfg->block_count * pool->stride;
@@ -1024,6 +1141,7 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
             rest.bits[near / 64] &= ~(1ull << (near % 64));
         }
     }
+    pool->fast = narenas == 1 && pool->mag_cap && !(cfg->flags & (NPOOL_ZERO | NPOOL_UNCHECKED));
     env = getenv("NUMAPOOL_VERBOSE");
     if (env && *env && strcmp(env, "0") != 0)
         verbose_report(pool);

@@ -64,20 +64,25 @@ struct npool_arena {
 };
 
 struct npool {
+    /* hot: read by every get and put */
     uint64_t gen;                       /* unique over the process's life: caches key on it */
-    unsigned flags;
-    size_t block_size, stride, align;
-    unsigned stride_shift;              /* log2(stride) when stride is a power of two, else 0 */
     char *va;                           /* the reservation */
+    size_t arena_bytes;                 /* nblocks * stride, per arena */
+    size_t stride;
+    size_t stride_mask;                 /* stride - 1 when a power of two */
+    unsigned stride_shift;              /* log2(stride) when stride is a power of two, else 0 */
+    int fast;                           /* one arena, cached, checked, not zeroing: the inline-able paths apply */
+    _Atomic uint32_t epoch;             /* bumped by coalesce: caches flush when theirs differs */
+    /* the rest */
+    unsigned flags;
+    size_t block_size, align;
     size_t va_bytes;
     unsigned span_shift;                /* arena k at va + (k << span_shift) */
-    size_t arena_bytes;                 /* nblocks * stride, per arena */
     size_t nblocks_node;                /* blocks per arena */
     size_t nblocks_total;
     double coalesce_threshold;
     size_t check_interval;              /* puts between two fragmentation checks */
     char name[64];
-    _Atomic uint32_t epoch;             /* bumped by coalesce: caches flush when theirs differs */
     /* caches: under reg_lock */
     struct npool_tcache *caches;
     size_t ncaches;
@@ -99,9 +104,11 @@ struct npool {
 /* ---- cache.c ---- */
 struct npool_mag {
     _Atomic uint32_t n;                 /* entries; written by the owner only */
-    uint32_t pad;
-    _Atomic uint64_t gets, puts;        /* owner increments with relaxed load+store */
+    uint32_t cap;                       /* = the cache's cap (0: this thread does not cache) */
     _Atomic uint32_t *idx;              /* cap entries: block indices local to the arena */
+    _Atomic uint8_t *state;             /* the arena's states and base, copied here so the */
+    char *base;                         /* hot path reads one cache line */
+    _Atomic uint64_t gets, puts;        /* owner increments with relaxed load+store */
 };
 
 struct npool_tcache {
