@@ -123,10 +123,17 @@ int page_node(const void *addr)
 
 int maps_lines(void)
 {
+    /* the mappings a pool makes: hugetlb ones, and address-space
+     * reservations of a GiB or more (malloc's and sanitizers' come and go) */
     FILE *f = fopen("/proc/self/maps", "r");
-    int n = 0, ch;
-    while ((ch = fgetc(f)) != EOF)
-        n += ch == '\n';
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
+            (strstr(line, "anon_hugepage") || (hi - lo >= (1ul << 30) && hi - lo < (1ul << 40))))
+            n++;
+    }
     fclose(f);
     return n;
 }
@@ -136,4 +143,19 @@ void skip_test(const char *why)
     printf("SKIP: %s\n", why);
     fflush(stdout);
     exit(77);
+}
+
+int mapped_in(const void *addr, size_t len)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    int n = 0;
+    uintptr_t a = (uintptr_t)addr, b = a + len;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo < b && hi > a)
+            n++;
+    }
+    fclose(f);
+    return n;
 }

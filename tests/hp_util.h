@@ -15,8 +15,10 @@ long hp_field(size_t page_kb, const char *file);
 long smaps_field(const void *addr, const char *field);
 /* Node of the page holding addr (move_pages query), or a negative errno. */
 int page_node(const void *addr);
-/* Lines in /proc/self/maps. */
+/* Mappings in /proc/self/maps that look like a pool's (hugetlb, or 1 GiB..1 TiB). */
 int maps_lines(void);
+/* Mappings overlapping [addr, addr+len). */
+int mapped_in(const void *addr, size_t len);
 /* Exit 77 (ctest: skipped) saying why. */
 void skip_test(const char *why) __attribute__((noreturn));
 #endif

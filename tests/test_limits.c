@@ -65,6 +65,10 @@ static int memlock_child(void *arg)
 static void memlock_limit(void **st)
 {
     (void)st;
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan's runtime turns mlock into a no-op: nothing to observe here */
+    skip();
+#endif
     assert_int_equal(in_child(memlock_child, NULL), 0);
     /* root: locked for real */
     npool_config_t c = {.block_size = 4096, .block_count = 256, .pages = NPOOL_PAGES_BASE, .flags = NPOOL_LOCK};
