@@ -441,6 +441,15 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
     struct npool_tcache *tc = cache_of(pool);
     struct npool_mag *m = tc ? &tc->mag[a->pos] : NULL;
     size_t have = m ? atomic_load_explicit(&m->n, memory_order_relaxed) : 0;
+    if (m && have < n && n <= tc->cap) {
+        /* fill the magazine in one batch, then serve from it */
+        uint32_t batch = tc->batch;
+        tc->batch = tc->cap;
+        have = npool__refill(pool, a, tc, m);
+        tc->batch = batch;
+        if (have >= n && pool->fast)
+            return npool_get_bulk(pool, blocks, n);
+    }
     size_t from_cache = have < n ? have : n;
     size_t need = n - from_cache;
     if (need) {
@@ -1061,8 +1070,9 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
     pool->coalesce_threshold = cfg->coalesce_threshold > 0 ? cfg->coalesce_threshold : 20.0;
     snprintf(pool->name, sizeof pool->name, "%s", cfg->name ? cfg->name : "npool");
     pool->narenas = narenas;
-    size_t nwords = (cfg->block_count + 63) / 64;
-    pool->check_interval = nwords * 4 > 256 ? nwords * 4 : 256;
+    /* a fragmentation check walks the set: O(blocks / 64 + runs), at most
+     * O(blocks); one every blocks / 4 returns keeps it O(1) per put */
+    pool->check_interval = cfg->block_count / 4 > 1024 ? cfg->block_count / 4 : 1024;
     atomic_init(&pool->epoch, 0);
 
     /* per-thread magazines: at most 1/16 of a node per thread, none for tiny pools */
