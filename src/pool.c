@@ -442,12 +442,17 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
     struct npool_mag *m = tc ? &tc->mag[a->pos] : NULL;
     size_t have = m ? atomic_load_explicit(&m->n, memory_order_relaxed) : 0;
     if (m && have < n && n <= tc->cap) {
-        /* fill the magazine in one batch, then serve from it */
-        uint32_t batch = tc->batch;
-        tc->batch = tc->cap;
-        have = npool__refill(pool, a, tc, m);
-        tc->batch = batch;
-        if (have >= n && pool->fast)
+        /* fill the magazine in one batch, then serve from it; a request that
+         * cannot be met leaves the cache as it was */
+        uint32_t tmp[NPOOL_MAG_MAX];
+        pthread_mutex_lock(&a->lock);
+        size_t k = have + a->fs.nfree >= n ? freeset_take_lowest(&a->fs, tmp, tc->cap - have) : 0;
+        pthread_mutex_unlock(&a->lock);
+        for (size_t j = 0; j < k; j++)
+            atomic_store_explicit(&m->idx[have + j], tmp[k - 1 - j], memory_order_relaxed);
+        have += k;
+        atomic_store_explicit(&m->n, (uint32_t)have, memory_order_relaxed);
+        if (k && pool->fast)
             return npool_get_bulk(pool, blocks, n);
     }
     size_t from_cache = have < n ? have : n;
