@@ -1086,6 +1086,19 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
         cap = NPOOL_MAG_MAX;
     pool->mag_cap = (cfg->flags & NPOOL_NO_CACHE) || cap < NPOOL_MAG_MIN ? 0 : (uint32_t)cap;
 
+    /* a node that could never hold its arena: say so before mapping anything */
+    for (int n = first_node; n >= 0; n = topo_nodeset_next(&set, n)) {
+        int pos = topo_node_pos(t, n);
+        uint64_t total = pos >= 0 ? t->node[pos].mem_total : 0;
+        if (total && pool->arena_bytes > total) {
+            rc = npool__errorf(-ENOMEM, "pool '%s': %zu blocks of %zu B need %zu MiB on node %d, which has %llu MiB "
+                               "in all", pool->name, cfg->block_count, pool->stride, pool->arena_bytes >> 20, n,
+                               (unsigned long long)(total >> 20));
+            os_unmap(self, self_bytes);
+            return rc;
+        }
+    }
+
     /* address space: arena k at va + k * span, span a power of two >= 1 GiB */
     size_t span = round_up(pool->arena_bytes, GiB);
     pool->span_shift = log2_exact(span);
