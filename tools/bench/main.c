@@ -1026,21 +1026,23 @@ int main(int argc, char **argv)
     int nw = 0, widx = 0;
     for (int w = 0; w < NWORKERS; w++)
         nw += workers[w].present;
+    if (special) {
+        /* before the first worker, so that every numapool worker runs on the same pages */
+        long need = 0;
+        if (special & BENCH_S_CREATE)
+            need = 512 + 16;
+        if ((special & BENCH_S_TLB) && (long)(o.w.tlb_bytes >> 21) + 16 > need)
+            need = (long)(o.w.tlb_bytes >> 21) + 16;
+        if (need && huge_reserve(need, hugenote, sizeof hugenote) != 0)
+            fprintf(stderr, "numapool-bench: %s; hugepage scenarios will skip\n", hugenote);
+    }
     for (int w = 0; w < NWORKERS; w++) {
         struct worker *k = &workers[w];
         if (!k->present)
             continue;
         unsigned scen = o.w.scen & BENCH_S_LOOPS;
-        if (w == W_NPSHARED && special) {
+        if (w == W_NPSHARED && special)
             scen |= special;
-            long need = 0;
-            if (special & BENCH_S_CREATE)
-                need = 512 + 16;
-            if ((special & BENCH_S_TLB) && (long)(o.w.tlb_bytes >> 21) + 16 > need)
-                need = (long)(o.w.tlb_bytes >> 21) + 16;
-            if (need && huge_reserve(need, hugenote, sizeof hugenote) != 0)
-                fprintf(stderr, "numapool-bench: %s; hugepage scenarios will skip\n", hugenote);
-        }
         if (scen == 0)
             continue;
         char *wargv[24], buf[1200];
