@@ -611,9 +611,11 @@ void *npool_get_contig(npool_t *pool, size_t n)
             DEBUG_CHECK(pool);
             return block_at(pool, a, first);
         }
-        /* the blocks this thread caches may complete a run */
+        /* the blocks this thread caches may complete a run: return them and look
+         * once more, even when the magazine is now empty, since cache_of() may have
+         * just returned them for a pending coalesce */
         struct npool_tcache *tc = cache_of(pool);
-        if (!tc || !atomic_load_explicit(&tc->mag[a->pos].n, memory_order_relaxed))
+        if (!tc)
             break;
         npool__flush(pool, a, &tc->mag[a->pos], tc->cap);
     }
