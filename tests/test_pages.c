@@ -111,6 +111,9 @@ static void shortage_strict_and_fallback(void **st)
 static void populate_is_the_authority(void **st)
 {
     (void)st;
+    char why[256];
+    if (hp_reserve(2048, 32, why, sizeof why) != 0)
+        fail_msg("%s", why);
     long fr = hp_field(2048, "free_hugepages") - hp_field(2048, "resv_hugepages");
     assert_true(fr >= 16);
     /* reserve (do not touch) all but 4 of the free pages */
