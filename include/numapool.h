@@ -63,6 +63,9 @@ extern "C" {
 #define NPOOL_VERSION_MINOR 1
 #define NPOOL_VERSION_PATCH 0
 
+#if defined(NPOOL_BUILDING) && !defined(NPOOL_NO_INLINE)
+#define NPOOL_NO_INLINE   /* the library defines the functions themselves */
+#endif
 #if defined(NPOOL_BUILDING) && defined(__GNUC__)
 #define NPOOL_API __attribute__((visibility("default")))
 #else
@@ -300,6 +303,100 @@ NPOOL_API const char *npool_last_error(void);
 
 /** Name of a page backing: "auto", "1G", "2M", "THP", "base". */
 NPOOL_API const char *npool_pages_name(enum npool_pages pages);
+
+/* ------------------------------------------------------------------------
+ * The inline fast path.  Not API: the layouts below are the first fields of
+ * the library's own structures (checked by _Static_assert there) and may
+ * change with any minor version.  npool_get() and npool_put() expand to an
+ * inline attempt that pops or pushes the calling thread's magazine of a
+ * one-node pool, with every check of the out-of-line path (generation of the
+ * cache, coalesce epoch, range, stride and state for double puts), and call
+ * the exported functions for everything else.  Define NPOOL_NO_INLINE before
+ * including this header to call the functions always.
+ * ------------------------------------------------------------------------ */
+struct npool__head {            /* first fields of struct npool */
+    uint64_t gen;
+    char *va;
+    size_t arena_bytes, stride, stride_mask;
+    unsigned stride_shift;
+    int fast;                   /* 0: no inline path; 1: checked; 2: NPOOL_UNCHECKED */
+    uint32_t epoch;             /* read with relaxed atomic loads */
+};
+struct npool__mag {             /* one per-thread magazine */
+    uint32_t n, cap;
+    uint32_t *idx;
+    uint8_t *state;
+    char *base;
+    uint64_t gets, puts;
+};
+struct npool__tl {              /* the calling thread's current cache */
+    uint64_t gen;
+    uint32_t *epoch;            /* the cache's epoch */
+    struct npool__mag *mag0;
+    void *tc;
+};
+#if defined(__cplusplus)
+extern NPOOL_API thread_local struct npool__tl npool__tl_last __attribute__((tls_model("initial-exec")));
+#else
+extern NPOOL_API _Thread_local struct npool__tl npool__tl_last __attribute__((tls_model("initial-exec")));
+#endif
+
+#if !defined(NPOOL_NO_INLINE) && defined(__GNUC__) && defined(__x86_64__)
+#define NPOOL__LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define NPOOL__ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+static inline struct npool__mag *npool__mag_of(const npool_t *pool)
+{
+    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+    struct npool__tl *tl = &npool__tl_last;
+    if (__builtin_expect(pool != NULL && h->fast && tl->gen == h->gen &&
+                         *tl->epoch == NPOOL__LD(&h->epoch), 1))
+        return tl->mag0;
+    return NULL;
+}
+
+static inline void *npool__get_inline(npool_t *pool)
+{
+    struct npool__mag *m = npool__mag_of(pool);
+    if (__builtin_expect(m != NULL, 1)) {
+        uint32_t n = NPOOL__LD(&m->n);
+        if (__builtin_expect(n != 0, 1)) {
+            const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+            uint32_t i = NPOOL__LD(&m->idx[n - 1]);
+            NPOOL__ST(&m->n, n - 1);
+            NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + 1);
+            if (h->fast == 1)
+                NPOOL__ST(&m->state[i], (uint8_t)1);
+            return m->base + (size_t)i * h->stride;
+        }
+    }
+    return (npool_get)(pool);
+}
+
+static inline int npool__put_inline(npool_t *pool, void *block)
+{
+    struct npool__mag *m = npool__mag_of(pool);
+    if (__builtin_expect(m != NULL, 1)) {
+        const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+        size_t off = (size_t)((uintptr_t)block - (uintptr_t)h->va);
+        if (__builtin_expect(off < h->arena_bytes && !(off & h->stride_mask) && h->stride_shift, 1)) {
+            size_t i = off >> h->stride_shift;
+            uint32_t n = NPOOL__LD(&m->n);
+            if (__builtin_expect(n < m->cap && (h->fast == 2 || NPOOL__LD(&m->state[i]) == 1), 1)) {
+                if (h->fast == 1)
+                    NPOOL__ST(&m->state[i], (uint8_t)0);
+                NPOOL__ST(&m->idx[n], (uint32_t)i);
+                NPOOL__ST(&m->n, n + 1);
+                NPOOL__ST(&m->puts, NPOOL__LD(&m->puts) + 1);
+                return 0;
+            }
+        }
+    }
+    return (npool_put)(pool, block);
+}
+#define npool_get(pool) npool__get_inline(pool)
+#define npool_put(pool, block) npool__put_inline((pool), (block))
+#endif
 
 #ifdef __cplusplus
 }

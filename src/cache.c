@@ -22,7 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Thread_local struct npool_tl_last npool__tl_last __attribute__((tls_model("initial-exec")));
+NPOOL_API _Thread_local struct npool__tl npool__tl_last __attribute__((tls_model("initial-exec")));
+
+void npool__tl_set(uint64_t gen, struct npool_tcache *tc)
+{
+    npool__tl_last.gen = gen;
+    npool__tl_last.epoch = tc ? &tc->epoch : NULL;
+    npool__tl_last.mag0 = tc ? (struct npool__mag *)(void *)&tc->mag[0] : NULL;
+    npool__tl_last.tc = tc;
+}
 static _Thread_local struct npool_tcache *tl_list __attribute__((tls_model("initial-exec")));
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -72,8 +80,7 @@ static void thread_exit(void *arg)
         free(tl_list);
         tl_list = next;
     }
-    npool__tl_last.gen = 0;
-    npool__tl_last.tc = NULL;
+    npool__tl_set(0, NULL);
 }
 
 /* Unload (dlclose) or exit: the calling thread's caches go back like at a
@@ -141,8 +148,7 @@ struct npool_tcache *npool__tcache(npool_t *pool)
     }
     pthread_mutex_unlock(&reg_lock);
     if (found) {        /* the hot path trusts tl_last.tc once the generation matches */
-        npool__tl_last.gen = pool->gen;
-        npool__tl_last.tc = found;
+        npool__tl_set(pool->gen, found);
     }
     return found;
 }

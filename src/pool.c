@@ -112,7 +112,7 @@ static inline struct npool_tcache *cache_of(npool_t *pool)
         return NULL;
     struct npool_tcache *tc;
     if (__builtin_expect(npool__tl_last.gen == pool->gen, 1))
-        tc = npool__tl_last.tc;
+        tc = NPOOL_TL_CACHE();
     else if (!(tc = npool__tcache(pool)))
         return NULL;
     if (__builtin_expect(tc->epoch != atomic_load_explicit(&pool->epoch, memory_order_relaxed), 0)) {
@@ -246,7 +246,7 @@ static inline struct npool_tcache *fast_cache(const npool_t *pool)
 {
     if (__builtin_expect(npool__tl_last.gen != pool->gen, 0))
         return NULL;
-    struct npool_tcache *tc = npool__tl_last.tc;
+    struct npool_tcache *tc = NPOOL_TL_CACHE();
     if (__builtin_expect(tc->epoch != atomic_load_explicit(&pool->epoch, memory_order_relaxed), 0))
         return NULL;
     return tc;
@@ -264,7 +264,8 @@ void *npool_get(npool_t *pool)
             uint32_t i = atomic_load_explicit(&m->idx[n - 1], memory_order_relaxed);
             atomic_store_explicit(&m->n, n - 1, memory_order_relaxed);
             npool__relaxed_inc(&m->gets);
-            atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
+            if (pool->fast == 1)
+                atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
             return m->base + (size_t)i * pool->stride;
         }
     }
@@ -340,9 +341,10 @@ int npool_put(npool_t *pool, void *block)
             size_t i = off >> pool->stride_shift;
             struct npool_mag *m = &tc->mag[0];
             uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
-            if (__builtin_expect(atomic_load_explicit(&m->state[i], memory_order_relaxed) == NPOOL_STATE_HELD &&
-                                 n < m->cap, 1)) {
-                atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
+            if (__builtin_expect(n < m->cap && (pool->fast == 2 || atomic_load_explicit(&m->state[i],
+                                                  memory_order_relaxed) == NPOOL_STATE_HELD), 1)) {
+                if (pool->fast == 1)
+                    atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
                 atomic_store_explicit(&m->idx[n], (uint32_t)i, memory_order_relaxed);
                 atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
                 npool__relaxed_inc(&m->puts);
@@ -420,7 +422,8 @@ int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
         if (__builtin_expect(n && n <= have, 1)) {
             for (size_t j = 0; j < n; j++) {
                 uint32_t i = atomic_load_explicit(&m->idx[have - 1 - j], memory_order_relaxed);
-                atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
+                if (pool->fast == 1)
+                    atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
                 blocks[j] = m->base + (size_t)i * pool->stride;
             }
             atomic_store_explicit(&m->n, have - (uint32_t)n, memory_order_relaxed);
@@ -508,7 +511,7 @@ static int put_bulk_slow(npool_t *pool, void *const *blocks, size_t n) __attribu
 int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
 {
     struct npool_tcache *tc;
-    if (__builtin_expect(pool && pool->fast && pool->stride_shift && blocks && (tc = fast_cache(pool)), 1)) {
+    if (__builtin_expect(pool && pool->fast == 1 && pool->stride_shift && blocks && (tc = fast_cache(pool)), 1)) {
         struct npool_mag *m = &tc->mag[0];
         uint32_t top = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n <= m->cap - top, 1) ||
@@ -678,12 +681,13 @@ int npool_coalesce(npool_t *pool)
     uint64_t t0 = os_now_ns();
     if (pool->mag_cap) {
         /* this thread's cache now; exited threads' went back when they exited */
-        if (npool__tl_last.gen == pool->gen || npool__tcache(pool)) {
-            struct npool_tcache *tc = npool__tl_last.tc;
+        struct npool_tcache *tc = npool__tl_last.gen == pool->gen ? NPOOL_TL_CACHE() : npool__tcache(pool);
+        if (tc)
             npool__tcache_flush(pool, tc);
-            /* everybody else's at their next call (they see the new epoch) */
-            tc->epoch = atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_release) + 1;
-        }
+        /* everybody else's at their next call (they see the new epoch) */
+        uint32_t e = atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_release) + 1;
+        if (tc)
+            tc->epoch = e;
     }
     uint64_t dt = os_now_ns() - t0;
     atomic_fetch_add_explicit(&pool->coalesces, 1, memory_order_relaxed);
@@ -1171,7 +1175,8 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
             rest.bits[near / 64] &= ~(1ull << (near % 64));
         }
     }
-    pool->fast = narenas == 1 && pool->mag_cap && !(cfg->flags & (NPOOL_ZERO | NPOOL_UNCHECKED));
+    pool->fast = narenas > 1 || !pool->mag_cap || (cfg->flags & NPOOL_ZERO) ? 0
+               : cfg->flags & NPOOL_UNCHECKED ? 2 : 1;
     env = getenv("NUMAPOOL_VERBOSE");
     if (env && *env && strcmp(env, "0") != 0)
         verbose_report(pool);

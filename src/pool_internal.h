@@ -71,7 +71,7 @@ struct npool {
     size_t stride;
     size_t stride_mask;                 /* stride - 1 when a power of two */
     unsigned stride_shift;              /* log2(stride) when stride is a power of two, else 0 */
-    int fast;                           /* one arena, cached, checked, not zeroing: the inline-able paths apply */
+    int fast;                           /* one arena, cached, not zeroing: 1 checked, 2 NPOOL_UNCHECKED; 0 none */
     _Atomic uint32_t epoch;             /* bumped by coalesce: caches flush when theirs differs */
     /* the rest */
     unsigned flags;
@@ -140,8 +140,9 @@ int npool__caches_check(const npool_t *pool, uint8_t *marks, char *why, size_t l
 /* The calling thread's last cache: one compare on the hot path.  Initial-exec
  * TLS (no __tls_get_addr call); 16 bytes, well inside the static TLS surplus
  * glibc keeps for libraries loaded with dlopen. */
-struct npool_tl_last { uint64_t gen; struct npool_tcache *tc; };
-extern _Thread_local struct npool_tl_last npool__tl_last __attribute__((tls_model("initial-exec")));
+/* npool__tl_last (numapool.h) is defined in cache.c; set it only with this. */
+void npool__tl_set(uint64_t gen, struct npool_tcache *tc);
+#define NPOOL_TL_CACHE() ((struct npool_tcache *)npool__tl_last.tc)
 
 /* ---- pool.c: slow paths the caches call ---- */
 /* Refill `m` of arena `a` with up to tc->batch lowest free blocks; returns how many. */
@@ -156,4 +157,23 @@ static inline uint64_t npool__relaxed_inc(_Atomic uint64_t *c)
     return v;
 }
 
+
+/* The inline fast path in numapool.h reads these through its own view. */
+#include <stddef.h>
+_Static_assert(offsetof(struct npool, gen) == offsetof(struct npool__head, gen), "head layout");
+_Static_assert(offsetof(struct npool, va) == offsetof(struct npool__head, va), "head layout");
+_Static_assert(offsetof(struct npool, arena_bytes) == offsetof(struct npool__head, arena_bytes), "head layout");
+_Static_assert(offsetof(struct npool, stride) == offsetof(struct npool__head, stride), "head layout");
+_Static_assert(offsetof(struct npool, stride_mask) == offsetof(struct npool__head, stride_mask), "head layout");
+_Static_assert(offsetof(struct npool, stride_shift) == offsetof(struct npool__head, stride_shift), "head layout");
+_Static_assert(offsetof(struct npool, fast) == offsetof(struct npool__head, fast), "head layout");
+_Static_assert(offsetof(struct npool, epoch) == offsetof(struct npool__head, epoch), "head layout");
+_Static_assert(offsetof(struct npool_mag, n) == offsetof(struct npool__mag, n), "magazine layout");
+_Static_assert(offsetof(struct npool_mag, cap) == offsetof(struct npool__mag, cap), "magazine layout");
+_Static_assert(offsetof(struct npool_mag, idx) == offsetof(struct npool__mag, idx), "magazine layout");
+_Static_assert(offsetof(struct npool_mag, state) == offsetof(struct npool__mag, state), "magazine layout");
+_Static_assert(offsetof(struct npool_mag, base) == offsetof(struct npool__mag, base), "magazine layout");
+_Static_assert(offsetof(struct npool_mag, gets) == offsetof(struct npool__mag, gets), "magazine layout");
+_Static_assert(offsetof(struct npool_mag, puts) == offsetof(struct npool__mag, puts), "magazine layout");
+_Static_assert(sizeof(struct npool_mag) == sizeof(struct npool__mag), "magazine layout");
 #endif
