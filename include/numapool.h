@@ -315,11 +315,12 @@ NPOOL_API const char *npool_pages_name(enum npool_pages pages);
  * including this header to call the functions always.
  * ------------------------------------------------------------------------ */
 struct npool__head {            /* first fields of struct npool */
-    uint64_t gen;
+    uint64_t fast_gen;          /* the pool's generation when the inline path applies, else UINT64_MAX */
     char *va;
     size_t arena_bytes, stride, stride_mask;
-    unsigned stride_shift;
-    int fast;                   /* 0: no inline path; 1: checked; 2: NPOOL_UNCHECKED */
+    unsigned stride_shift;      /* log2(stride); 0 when it is not a power of two, */
+                                /* and then stride_mask is all ones: such puts go out of line */
+    unsigned unchecked;         /* NPOOL_UNCHECKED */
     uint32_t epoch;             /* read with relaxed atomic loads */
 };
 struct npool__mag {             /* one per-thread magazine */
@@ -330,9 +331,10 @@ struct npool__mag {             /* one per-thread magazine */
     uint64_t gets, puts;
 };
 struct npool__tl {              /* the calling thread's current cache */
-    uint64_t gen;
-    uint32_t *epoch;            /* the cache's epoch */
+    uint64_t gen;               /* of its pool; 0 when none */
     struct npool__mag *mag0;
+    uint32_t epoch;             /* the pool epoch it has seen */
+    uint32_t pad;
     void *tc;
 };
 #if defined(__cplusplus)
@@ -345,51 +347,48 @@ extern NPOOL_API _Thread_local struct npool__tl npool__tl_last __attribute__((tl
 #define NPOOL__LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define NPOOL__ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
-static inline struct npool__mag *npool__mag_of(const npool_t *pool)
-{
-    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
-    struct npool__tl *tl = &npool__tl_last;
-    if (__builtin_expect(pool != NULL && h->fast && tl->gen == h->gen &&
-                         *tl->epoch == NPOOL__LD(&h->epoch), 1))
-        return tl->mag0;
-    return NULL;
-}
+/* The calling thread's current cache is this pool's, and has seen its epoch. */
+#define NPOOL__CURRENT(h, tl) \
+    (__builtin_expect((h) != NULL && (tl)->gen == (h)->fast_gen && (tl)->epoch == NPOOL__LD(&(h)->epoch), 1))
 
 static inline void *npool__get_inline(npool_t *pool)
 {
-    struct npool__mag *m = npool__mag_of(pool);
-    if (__builtin_expect(m != NULL, 1)) {
+    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+    struct npool__tl *tl = &npool__tl_last;
+    if (NPOOL__CURRENT(h, tl)) {
+        struct npool__mag *m = tl->mag0;
         uint32_t n = NPOOL__LD(&m->n);
         if (__builtin_expect(n != 0, 1)) {
-            const struct npool__head *h = (const struct npool__head *)(const void *)pool;
             uint32_t i = NPOOL__LD(&m->idx[n - 1]);
+            char *b = m->base + (size_t)i * h->stride;
             NPOOL__ST(&m->n, n - 1);
             NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + 1);
-            if (h->fast == 1)
+            if (!h->unchecked)
                 NPOOL__ST(&m->state[i], (uint8_t)1);
-            return m->base + (size_t)i * h->stride;
+            return b;
         }
     }
     return (npool_get)(pool);
 }
 
+/* Anything the inline path cannot decide goes to the library, which does. */
 static inline int npool__put_inline(npool_t *pool, void *block)
 {
-    struct npool__mag *m = npool__mag_of(pool);
-    if (__builtin_expect(m != NULL, 1)) {
-        const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+    struct npool__tl *tl = &npool__tl_last;
+    if (NPOOL__CURRENT(h, tl)) {
+        struct npool__mag *m = tl->mag0;
         size_t off = (size_t)((uintptr_t)block - (uintptr_t)h->va);
-        if (__builtin_expect(off < h->arena_bytes && !(off & h->stride_mask) && h->stride_shift, 1)) {
-            size_t i = off >> h->stride_shift;
-            uint32_t n = NPOOL__LD(&m->n);
-            if (__builtin_expect(n < m->cap && (h->fast == 2 || NPOOL__LD(&m->state[i]) == 1), 1)) {
-                if (h->fast == 1)
-                    NPOOL__ST(&m->state[i], (uint8_t)0);
-                NPOOL__ST(&m->idx[n], (uint32_t)i);
-                NPOOL__ST(&m->n, n + 1);
-                NPOOL__ST(&m->puts, NPOOL__LD(&m->puts) + 1);
-                return 0;
-            }
+        size_t i = off >> h->stride_shift;
+        uint32_t n = NPOOL__LD(&m->n);
+        if (__builtin_expect(off < h->arena_bytes && !(off & h->stride_mask) && n < m->cap &&
+                             (h->unchecked || NPOOL__LD(&m->state[i]) == 1), 1)) {
+            NPOOL__ST(&m->idx[n], (uint32_t)i);
+            NPOOL__ST(&m->n, n + 1);
+            NPOOL__ST(&m->puts, NPOOL__LD(&m->puts) + 1);
+            if (!h->unchecked)
+                NPOOL__ST(&m->state[i], (uint8_t)0);
+            return 0;
         }
     }
     return (npool_put)(pool, block);

@@ -27,9 +27,16 @@ NPOOL_API _Thread_local struct npool__tl npool__tl_last __attribute__((tls_model
 void npool__tl_set(uint64_t gen, struct npool_tcache *tc)
 {
     npool__tl_last.gen = gen;
-    npool__tl_last.epoch = tc ? &tc->epoch : NULL;
+    npool__tl_last.epoch = tc ? tc->epoch : 0;
     npool__tl_last.mag0 = tc ? (struct npool__mag *)(void *)&tc->mag[0] : NULL;
     npool__tl_last.tc = tc;
+}
+
+void npool__tc_epoch(struct npool_tcache *tc, uint32_t e)
+{
+    tc->epoch = e;
+    if (npool__tl_last.tc == tc)
+        npool__tl_last.epoch = e;
 }
 static _Thread_local struct npool_tcache *tl_list __attribute__((tls_model("initial-exec")));
 

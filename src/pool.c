@@ -117,7 +117,7 @@ static inline struct npool_tcache *cache_of(npool_t *pool)
         return NULL;
     if (__builtin_expect(tc->epoch != atomic_load_explicit(&pool->epoch, memory_order_relaxed), 0)) {
         npool__tcache_flush(pool, tc);
-        tc->epoch = atomic_load_explicit(&pool->epoch, memory_order_relaxed);
+        npool__tc_epoch(tc, atomic_load_explicit(&pool->epoch, memory_order_relaxed));
     }
     return tc->cap ? tc : NULL;     /* a thread over the fair share goes straight to the sets */
 }
@@ -244,12 +244,10 @@ static void *get_from(npool_t *pool, struct npool_arena *a, int spill)
  * same epoch), else NULL: the fast paths' one test. */
 static inline struct npool_tcache *fast_cache(const npool_t *pool)
 {
-    if (__builtin_expect(npool__tl_last.gen != pool->gen, 0))
+    if (__builtin_expect(npool__tl_last.gen != pool->fast_gen ||
+                         npool__tl_last.epoch != atomic_load_explicit(&pool->epoch, memory_order_relaxed), 0))
         return NULL;
-    struct npool_tcache *tc = NPOOL_TL_CACHE();
-    if (__builtin_expect(tc->epoch != atomic_load_explicit(&pool->epoch, memory_order_relaxed), 0))
-        return NULL;
-    return tc;
+    return NPOOL_TL_CACHE();
 }
 
 static void *get_slow(npool_t *pool) __attribute__((noinline));
@@ -257,14 +255,14 @@ static void *get_slow(npool_t *pool) __attribute__((noinline));
 void *npool_get(npool_t *pool)
 {
     struct npool_tcache *tc;
-    if (__builtin_expect(pool && pool->fast && (tc = fast_cache(pool)), 1)) {
+    if (__builtin_expect(pool && (tc = fast_cache(pool)), 1)) {
         struct npool_mag *m = &tc->mag[0];
         uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n != 0, 1)) {
             uint32_t i = atomic_load_explicit(&m->idx[n - 1], memory_order_relaxed);
             atomic_store_explicit(&m->n, n - 1, memory_order_relaxed);
             npool__relaxed_inc(&m->gets);
-            if (pool->fast == 1)
+            if (!pool->unchecked)
                 atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
             return m->base + (size_t)i * pool->stride;
         }
@@ -335,15 +333,15 @@ static int put_slow(npool_t *pool, void *block) __attribute__((noinline));
 int npool_put(npool_t *pool, void *block)
 {
     struct npool_tcache *tc;
-    if (__builtin_expect(pool && pool->fast && (tc = fast_cache(pool)), 1)) {
+    if (__builtin_expect(pool && (tc = fast_cache(pool)), 1)) {
         uintptr_t off = (uintptr_t)block - (uintptr_t)pool->va;
-        if (__builtin_expect(off < pool->arena_bytes && !(off & pool->stride_mask) && pool->stride_shift, 1)) {
+        if (__builtin_expect(off < pool->arena_bytes && !(off & pool->stride_mask), 1)) {
             size_t i = off >> pool->stride_shift;
             struct npool_mag *m = &tc->mag[0];
             uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
-            if (__builtin_expect(n < m->cap && (pool->fast == 2 || atomic_load_explicit(&m->state[i],
+            if (__builtin_expect(n < m->cap && (pool->unchecked || atomic_load_explicit(&m->state[i],
                                                   memory_order_relaxed) == NPOOL_STATE_HELD), 1)) {
-                if (pool->fast == 1)
+                if (!pool->unchecked)
                     atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
                 atomic_store_explicit(&m->idx[n], (uint32_t)i, memory_order_relaxed);
                 atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
@@ -416,14 +414,13 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n) __attribute__((
 int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
 {
     struct npool_tcache *tc;
-    if (__builtin_expect(pool && pool->fast && blocks && (tc = fast_cache(pool)), 1)) {
+    if (__builtin_expect(pool && blocks && (tc = fast_cache(pool)), 1)) {
         struct npool_mag *m = &tc->mag[0];
         uint32_t have = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n && n <= have, 1)) {
             for (size_t j = 0; j < n; j++) {
                 uint32_t i = atomic_load_explicit(&m->idx[have - 1 - j], memory_order_relaxed);
-                if (pool->fast == 1)
-                    atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
+                atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
                 blocks[j] = m->base + (size_t)i * pool->stride;
             }
             atomic_store_explicit(&m->n, have - (uint32_t)n, memory_order_relaxed);
@@ -511,7 +508,7 @@ static int put_bulk_slow(npool_t *pool, void *const *blocks, size_t n) __attribu
 int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
 {
     struct npool_tcache *tc;
-    if (__builtin_expect(pool && pool->fast == 1 && pool->stride_shift && blocks && (tc = fast_cache(pool)), 1)) {
+    if (__builtin_expect(pool && !pool->unchecked && pool->stride_shift && blocks && (tc = fast_cache(pool)), 1)) {
         struct npool_mag *m = &tc->mag[0];
         uint32_t top = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n <= m->cap - top, 1) ||
@@ -687,7 +684,7 @@ int npool_coalesce(npool_t *pool)
         /* everybody else's at their next call (they see the new epoch) */
         uint32_t e = atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_release) + 1;
         if (tc)
-            tc->epoch = e;
+            npool__tc_epoch(tc, e);
     }
     uint64_t dt = os_now_ns() - t0;
     atomic_fetch_add_explicit(&pool->coalesces, 1, memory_order_relaxed);
@@ -1074,7 +1071,7 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
     pool->block_size = cfg->block_size;
     pool->stride = round_up(cfg->block_size, pool->align);
     pool->stride_shift = is_pow2(pool->stride) ? log2_exact(pool->stride) : 0;
-    pool->stride_mask = is_pow2(pool->stride) ? pool->stride - 1 : 0;
+    pool->stride_mask = is_pow2(pool->stride) ? pool->stride - 1 : SIZE_MAX;   /* see npool__head */
     pool->nblocks_node = cfg->block_count;
     pool->nblocks_total = cfg->block_count * (size_t)narenas;
     pool->arena_bytes = cfg->block_count * pool->stride;
@@ -1175,8 +1172,10 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
             rest.bits[near / 64] &= ~(1ull << (near % 64));
         }
     }
-    pool->fast = narenas > 1 || !pool->mag_cap || (cfg->flags & NPOOL_ZERO) ? 0
-               : cfg->flags & NPOOL_UNCHECKED ? 2 : 1;
+    /* the fast paths: one arena, cached, not zeroing (unchecked ones skip the state bytes) */
+    pool->fast = narenas == 1 && pool->mag_cap && !(cfg->flags & NPOOL_ZERO);
+    pool->fast_gen = pool->fast ? pool->gen : UINT64_MAX;
+    pool->unchecked = !!(cfg->flags & NPOOL_UNCHECKED);
     env = getenv("NUMAPOOL_VERBOSE");
     if (env && *env && strcmp(env, "0") != 0)
         verbose_report(pool);

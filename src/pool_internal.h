@@ -64,15 +64,17 @@ struct npool_arena {
 };
 
 struct npool {
-    /* hot: read by every get and put */
-    uint64_t gen;                       /* unique over the process's life: caches key on it */
+    /* hot: read by every get and put (numapool.h's struct npool__head) */
+    uint64_t fast_gen;                  /* gen when `fast`, else UINT64_MAX: one compare on the fast path */
     char *va;                           /* the reservation */
     size_t arena_bytes;                 /* nblocks * stride, per arena */
     size_t stride;
     size_t stride_mask;                 /* stride - 1 when a power of two */
     unsigned stride_shift;              /* log2(stride) when stride is a power of two, else 0 */
-    int fast;                           /* one arena, cached, not zeroing: 1 checked, 2 NPOOL_UNCHECKED; 0 none */
+    unsigned unchecked;                 /* NPOOL_UNCHECKED: the fast put skips the state test */
     _Atomic uint32_t epoch;             /* bumped by coalesce: caches flush when theirs differs */
+    uint64_t gen;                       /* unique over the process's life: caches key on it */
+    int fast;                           /* one arena, cached, not zeroing: the fast paths apply */
     /* the rest */
     unsigned flags;
     size_t block_size, align;
@@ -142,6 +144,8 @@ int npool__caches_check(const npool_t *pool, uint8_t *marks, char *why, size_t l
  * glibc keeps for libraries loaded with dlopen. */
 /* npool__tl_last (numapool.h) is defined in cache.c; set it only with this. */
 void npool__tl_set(uint64_t gen, struct npool_tcache *tc);
+/* Record that tc has seen epoch e (in the TLS copy too when tc is current). */
+void npool__tc_epoch(struct npool_tcache *tc, uint32_t e);
 #define NPOOL_TL_CACHE() ((struct npool_tcache *)npool__tl_last.tc)
 
 /* ---- pool.c: slow paths the caches call ---- */
@@ -160,13 +164,13 @@ static inline uint64_t npool__relaxed_inc(_Atomic uint64_t *c)
 
 /* The inline fast path in numapool.h reads these through its own view. */
 #include <stddef.h>
-_Static_assert(offsetof(struct npool, gen) == offsetof(struct npool__head, gen), "head layout");
+_Static_assert(offsetof(struct npool, fast_gen) == offsetof(struct npool__head, fast_gen), "head layout");
 _Static_assert(offsetof(struct npool, va) == offsetof(struct npool__head, va), "head layout");
 _Static_assert(offsetof(struct npool, arena_bytes) == offsetof(struct npool__head, arena_bytes), "head layout");
 _Static_assert(offsetof(struct npool, stride) == offsetof(struct npool__head, stride), "head layout");
 _Static_assert(offsetof(struct npool, stride_mask) == offsetof(struct npool__head, stride_mask), "head layout");
 _Static_assert(offsetof(struct npool, stride_shift) == offsetof(struct npool__head, stride_shift), "head layout");
-_Static_assert(offsetof(struct npool, fast) == offsetof(struct npool__head, fast), "head layout");
+_Static_assert(offsetof(struct npool, unchecked) == offsetof(struct npool__head, unchecked), "head layout");
 _Static_assert(offsetof(struct npool, epoch) == offsetof(struct npool__head, epoch), "head layout");
 _Static_assert(offsetof(struct npool_mag, n) == offsetof(struct npool__mag, n), "magazine layout");
 _Static_assert(offsetof(struct npool_mag, cap) == offsetof(struct npool__mag, cap), "magazine layout");

@@ -394,6 +394,23 @@ static void unchecked_never_doubles(void **st)
     assert_int_equal(s.blocks_free_set, 32);
     assert_int_equal(npool_put(p, (char *)a + 1), -EINVAL);   /* range and stride stay */
     npool_destroy(p);
+
+    /* the cached (inline) path of an unchecked pool hands out every block once */
+    p = make(64, 4096, NPOOL_UNCHECKED);
+    static void *b[4096];
+    for (int i = 0; i < 4096; i++)
+        assert_non_null(b[i] = npool_get(p));
+    assert_null(npool_get(p));
+    for (int i = 0; i < 4096; i++)
+        assert_int_equal(npool_put(p, b[i]), 0);
+    assert_int_equal(npool_put(p, (char *)b[0] + 64 * 4096), -EINVAL);
+    assert_int_equal(npool_coalesce(p), 0);
+    npool_stats(p, &s);
+    assert_int_equal(s.blocks_free_set, 4096);
+    assert_int_equal(s.gets, 4096);
+    assert_int_equal(s.puts, 4096);
+    assert_int_equal(npool_check(p), 0);
+    npool_destroy(p);
 }
 
 static void caches_and_coalesce(void **st)
