@@ -12,3 +12,8 @@ target_link_libraries(test_dlopen PRIVATE PkgConfig::CMOCKA Threads::Threads ${C
 add_dependencies(test_dlopen numapool)
 add_test(NAME test_dlopen COMMAND test_dlopen $<TARGET_FILE:numapool>)
 set_tests_properties(test_dlopen PROPERTIES LABELS api TIMEOUT 60)
+# no system call on the get/put path (strace counts)
+add_executable(np_loop np_loop.c)
+target_link_libraries(np_loop PRIVATE numapool)
+add_test(NAME test_no_syscalls COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/no-syscalls.sh $<TARGET_FILE:np_loop>)
+set_tests_properties(test_no_syscalls PROPERTIES LABELS "api;syscalls" SKIP_RETURN_CODE 77 TIMEOUT 120)

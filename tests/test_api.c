@@ -475,6 +475,33 @@ static void exited_threads_give_back(void **st)
     npool_destroy(shared_pool);
 }
 
+/* A cache is keyed by the pool's generation: a later pool at the same
+ * address never sees the blocks of the earlier one. */
+static void later_pool_same_address(void **st)
+{
+    (void)st;
+    for (int round = 0; round < 20; round++) {
+        npool_t *a = make(64, 4096, 0);
+        void *x = npool_get(a);
+        assert_int_equal(npool_put(a, x), 0);      /* x now sits in this thread's cache of a */
+        npool_destroy(a);
+        npool_t *b = make(64, 4096, 0);
+        for (int i = 0; i < 300; i++) {
+            void *y = npool_get(b);
+            assert_non_null(y);
+            assert_true(npool_index(b, y) < 4096);
+            assert_int_equal(npool_put(b, y), 0);
+        }
+        npool_stats_t s;
+        npool_stats(b, &s);
+        assert_int_equal(s.blocks_held, 0);
+        assert_int_equal(s.blocks_free_set + s.blocks_cached, 4096);
+        assert_int_equal(s.gets, 300);
+        assert_int_equal(npool_check(b), 0);
+        npool_destroy(b);
+    }
+}
+
 static void environment_overrides(void **st)
 {
     (void)st;
@@ -531,6 +558,7 @@ int main(void)
         cmocka_unit_test(unchecked_never_doubles),
         cmocka_unit_test(caches_and_coalesce),
         cmocka_unit_test(exited_threads_give_back),
+        cmocka_unit_test(later_pool_same_address),
         cmocka_unit_test(environment_overrides),
         cmocka_unit_test(error_names),
     };

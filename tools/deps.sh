@@ -9,7 +9,7 @@ want=(build-essential cmake pkg-config libhwloc-dev libnuma-dev libcmocka-dev nu
 case "${1:-build}" in
   build) ;;
   bench) want+=(libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libdpdk-dev gnuplot-nox) ;;
-  test)  want+=(clang libclang-rt-14-dev valgrind python3-numpy gfortran libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libdpdk-dev gnuplot-nox) ;;
+  test)  want+=(clang libclang-rt-14-dev valgrind strace python3-numpy gfortran libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libdpdk-dev gnuplot-nox) ;;
   *) echo "usage: $0 build|bench|test" >&2; exit 2 ;;
 esac
 missing=()

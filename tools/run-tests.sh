@@ -48,12 +48,12 @@ stage "asan (address+undefined): build and tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest build/asan -LE "numa-vm|install"
+  run_ctest build/asan -LE "numa-vm|install|syscalls"
 
 stage "tsan: build and tests"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs"
-TSAN_OPTIONS=halt_on_error=1 run_ctest build/tsan -LE 'numa-vm|install'
+TSAN_OPTIONS=halt_on_error=1 run_ctest build/tsan -LE "numa-vm|install|syscalls"
 
 stage "valgrind memcheck"
 for t in test_seed test_api test_freeset; do
