@@ -138,7 +138,7 @@ struct npool_tcache *npool__tcache(npool_t *pool)
             found->epoch = atomic_load_explicit(&pool->epoch, memory_order_relaxed);
             for (int k = 0; k < pool->narenas; k++) {
                 struct npool_mag *m = &found->mag[k];
-                m->idx = (_Atomic uint32_t *)((char *)found + head) + (size_t)k * cap;
+                m->idx = (uint32_t *)(void *)((char *)found + head) + (size_t)k * cap;
                 m->cap = (uint32_t)cap;
                 m->state = pool->arena[k].state;
                 m->base = pool->arena[k].base;
@@ -221,7 +221,7 @@ int npool__caches_check(const npool_t *pool, uint8_t *marks, char *why, size_t l
                 continue;   /* other live threads change theirs under us: only this thread's is exact */
             pthread_mutex_lock(&a->lock);
             for (uint32_t j = 0; j < n && !rc; j++) {
-                uint32_t i = atomic_load_explicit(&m->idx[j], memory_order_relaxed);
+                uint32_t i = m->idx[j];
                 if (i >= a->nblocks) {
                     snprintf(why, len, "this thread's cache holds index %u, past node %d's %zu blocks", i, a->node,
                              a->nblocks);

@@ -57,16 +57,6 @@ static inline void word_changed(struct freeset *fs, size_t w)
         fs->summary[w / 64] &= ~(1ull << (w % 64));
 }
 
-void freeset_insert(struct freeset *fs, size_t i)
-{
-    size_t w = i / 64;
-    uint64_t old = fs->bits[w];
-    fs->bits[w] = old | 1ull << (i % 64);
-    if (!old)
-        word_became_nonzero(fs, w);
-    fs->nfree++;
-}
-
 void freeset_remove(struct freeset *fs, size_t i)
 {
     size_t w = i / 64;
@@ -91,24 +81,36 @@ static size_t next_word(const struct freeset *fs, size_t from)
     return s * 64 + ctz64(m);
 }
 
-size_t freeset_take_lowest(struct freeset *fs, uint32_t *out, size_t n)
+/* Take up to n lowest blocks, handing each index to out[pos(j)]. */
+static inline size_t take_lowest(struct freeset *fs, uint32_t *out, size_t n, int desc)
 {
-    size_t got = 0;
-    while (got < n && fs->nfree) {
+    size_t k = n < fs->nfree ? n : fs->nfree, got = 0;
+    while (got < k) {
         while (!fs->summary[fs->lo])
             fs->lo++;               /* nfree > 0 guarantees a non-zero word ahead */
         size_t w = fs->lo * 64 + ctz64(fs->summary[fs->lo]);
         uint64_t b = fs->bits[w];
-        while (b && got < n) {
-            out[got++] = (uint32_t)(w * 64 + ctz64(b));
+        while (b && got < k) {
+            out[desc ? k - 1 - got : got] = (uint32_t)(w * 64 + ctz64(b));
+            got++;
             b &= b - 1;
         }
-        fs->nfree -= popcount64(fs->bits[w] ^ b);
         fs->bits[w] = b;
         if (!b)
             fs->summary[w / 64] &= ~(1ull << (w % 64));
     }
-    return got;
+    fs->nfree -= k;
+    return k;
+}
+
+size_t freeset_take_lowest(struct freeset *fs, uint32_t *out, size_t n)
+{
+    return take_lowest(fs, out, n, 0);
+}
+
+size_t freeset_take_lowest_desc(struct freeset *fs, uint32_t *out, size_t n)
+{
+    return take_lowest(fs, out, n, 1);
 }
 
 /* The first free block at or after i, or nblocks. */

@@ -34,10 +34,28 @@ static inline int freeset_has(const struct freeset *fs, size_t i)
 {
     return (int)(fs->bits[i / 64] >> (i % 64) & 1);
 }
-void freeset_insert(struct freeset *fs, size_t i);          /* pre: i not in the set */
+/* Put block i into the set; 0 when it was there already (nothing changes). */
+static inline int freeset_insert(struct freeset *fs, size_t i)
+{
+    size_t w = i / 64;
+    uint64_t old = fs->bits[w], bit = 1ull << (i % 64);
+    if (old & bit)
+        return 0;
+    fs->bits[w] = old | bit;
+    if (!old) {
+        fs->summary[w / 64] |= 1ull << (w % 64);
+        if (w / 64 < fs->lo)
+            fs->lo = w / 64;
+    }
+    fs->nfree++;
+    return 1;
+}
 void freeset_remove(struct freeset *fs, size_t i);          /* pre: i in the set */
 /* Take up to `n` of the lowest free blocks into out[], ascending; returns how many. */
 size_t freeset_take_lowest(struct freeset *fs, uint32_t *out, size_t n);
+/* The same, k = min(n, nfree) of them, written descending: out[k-1] is the
+ * lowest, so a stack popping from the top hands them out in address order. */
+size_t freeset_take_lowest_desc(struct freeset *fs, uint32_t *out, size_t n);
 /* First fit: the lowest run of n free blocks, taken out; SIZE_MAX if none. */
 size_t freeset_take_run(struct freeset *fs, size_t n);
 /* Is every block of [first, first+n) free / none of them free? */

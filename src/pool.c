@@ -124,16 +124,13 @@ static inline struct npool_tcache *cache_of(npool_t *pool)
 
 uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool_tcache *tc, struct npool_mag *m)
 {
-    uint32_t tmp[NPOOL_MAG_MAX];
     uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
     uint32_t want = tc->batch < tc->cap - n ? tc->batch : tc->cap - n;
     (void)pool;
+    /* the lowest lands on top, so gets still go out in address order */
     pthread_mutex_lock(&a->lock);
-    size_t k = freeset_take_lowest(&a->fs, tmp, want);
+    size_t k = freeset_take_lowest_desc(&a->fs, m->idx + n, want);
     pthread_mutex_unlock(&a->lock);
-    /* the lowest goes on top, so gets still go out in address order */
-    for (size_t j = 0; j < k; j++)
-        atomic_store_explicit(&m->idx[n + j], tmp[k - 1 - j], memory_order_relaxed);
     atomic_store_explicit(&m->n, n + (uint32_t)k, memory_order_relaxed);
     return n + (uint32_t)k;
 }
@@ -152,6 +149,8 @@ static void maybe_auto_coalesce(npool_t *pool, struct npool_arena *a, size_t ret
     }
 }
 
+/* The top k entries go back: no entry moves, and the blocks kept are the
+ * older ones, which is as good as any for a LIFO that just overflowed. */
 void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k)
 {
     uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
@@ -160,16 +159,10 @@ void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uin
     if (!k)
         return;
     pthread_mutex_lock(&a->lock);
-    for (uint32_t j = 0; j < k; j++) {
-        uint32_t i = atomic_load_explicit(&m->idx[j], memory_order_relaxed);
-        if (!freeset_has(&a->fs, i))    /* never twice in the set, even unchecked */
-            freeset_insert(&a->fs, i);
-    }
+    for (uint32_t j = n - k; j < n; j++)
+        freeset_insert(&a->fs, m->idx[j]);     /* never twice in the set, even unchecked */
     maybe_auto_coalesce(pool, a, k);
     pthread_mutex_unlock(&a->lock);
-    for (uint32_t j = k; j < n; j++)
-        atomic_store_explicit(&m->idx[j - k],
-                              atomic_load_explicit(&m->idx[j], memory_order_relaxed), memory_order_relaxed);
     atomic_store_explicit(&m->n, n - k, memory_order_relaxed);
 }
 
@@ -195,7 +188,7 @@ static inline size_t take_one(npool_t *pool, struct npool_arena *a)
         uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n == 0, 0) && (n = npool__refill(pool, a, tc, m)) == 0)
             return SIZE_MAX;
-        uint32_t i = atomic_load_explicit(&m->idx[n - 1], memory_order_relaxed);
+        uint32_t i = m->idx[n - 1];
         atomic_store_explicit(&m->n, n - 1, memory_order_relaxed);
         npool__relaxed_inc(&m->gets);
         return i;
@@ -259,7 +252,7 @@ void *npool_get(npool_t *pool)
         struct npool_mag *m = &tc->mag[0];
         uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n != 0, 1)) {
-            uint32_t i = atomic_load_explicit(&m->idx[n - 1], memory_order_relaxed);
+            uint32_t i = m->idx[n - 1];
             atomic_store_explicit(&m->n, n - 1, memory_order_relaxed);
             npool__relaxed_inc(&m->gets);
             if (!pool->unchecked)
@@ -315,16 +308,14 @@ static inline void give_back(npool_t *pool, struct npool_arena *a, size_t i)
             npool__flush(pool, a, m, tc->batch);
             n -= tc->batch;
         }
-        atomic_store_explicit(&m->idx[n], (uint32_t)i, memory_order_relaxed);
+        m->idx[n] = (uint32_t)i;
         atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
         npool__relaxed_inc(&m->puts);
         return;
     }
     pthread_mutex_lock(&a->lock);
-    if (!freeset_has(&a->fs, i)) {
-        freeset_insert(&a->fs, i);
+    if (freeset_insert(&a->fs, i))
         a->puts++;
-    }
     pthread_mutex_unlock(&a->lock);
 }
 
@@ -343,7 +334,7 @@ int npool_put(npool_t *pool, void *block)
                                                   memory_order_relaxed) == NPOOL_STATE_HELD), 1)) {
                 if (!pool->unchecked)
                     atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
-                atomic_store_explicit(&m->idx[n], (uint32_t)i, memory_order_relaxed);
+                m->idx[n] = (uint32_t)i;
                 atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
                 npool__relaxed_inc(&m->puts);
                 return 0;
@@ -419,7 +410,7 @@ int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
         uint32_t have = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n && n <= have, 1)) {
             for (size_t j = 0; j < n; j++) {
-                uint32_t i = atomic_load_explicit(&m->idx[have - 1 - j], memory_order_relaxed);
+                uint32_t i = m->idx[have - 1 - j];
                 atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
                 blocks[j] = m->base + (size_t)i * pool->stride;
             }
@@ -444,12 +435,9 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
     if (m && have < n && n <= tc->cap) {
         /* fill the magazine in one batch, then serve from it; a request that
          * cannot be met leaves the cache as it was */
-        uint32_t tmp[NPOOL_MAG_MAX];
         pthread_mutex_lock(&a->lock);
-        size_t k = have + a->fs.nfree >= n ? freeset_take_lowest(&a->fs, tmp, tc->cap - have) : 0;
+        size_t k = have + a->fs.nfree >= n ? freeset_take_lowest_desc(&a->fs, m->idx + have, tc->cap - have) : 0;
         pthread_mutex_unlock(&a->lock);
-        for (size_t j = 0; j < k; j++)
-            atomic_store_explicit(&m->idx[have + j], tmp[k - 1 - j], memory_order_relaxed);
         have += k;
         atomic_store_explicit(&m->n, (uint32_t)have, memory_order_relaxed);
         if (k && pool->fast)
@@ -485,7 +473,7 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
                                   memory_order_relaxed);
     }
     for (size_t j = 0; j < from_cache; j++)
-        blocks[need + j] = block_at(pool, a, atomic_load_explicit(&m->idx[have - 1 - j], memory_order_relaxed));
+        blocks[need + j] = block_at(pool, a, m->idx[have - 1 - j]);
     if (from_cache) {
         atomic_store_explicit(&m->n, (uint32_t)(have - from_cache), memory_order_relaxed);
         atomic_store_explicit(&m->gets, atomic_load_explicit(&m->gets, memory_order_relaxed) + from_cache,
@@ -522,7 +510,7 @@ int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
                     atomic_load_explicit(&m->state[i], memory_order_relaxed) != NPOOL_STATE_HELD)
                     break;
                 atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
-                atomic_store_explicit(&m->idx[top + j], (uint32_t)i, memory_order_relaxed);
+                m->idx[top + j] = (uint32_t)i;
             }
             if (__builtin_expect(j == n, 1)) {
                 atomic_store_explicit(&m->n, top + (uint32_t)n, memory_order_relaxed);
@@ -531,7 +519,7 @@ int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
                 return 0;
             }
             while (j--)
-                atomic_store_explicit(&m->state[atomic_load_explicit(&m->idx[top + j], memory_order_relaxed)],
+                atomic_store_explicit(&m->state[m->idx[top + j]],
                                       NPOOL_STATE_HELD, memory_order_relaxed);
         }
     }
@@ -658,8 +646,7 @@ int npool_put_contig(npool_t *pool, void *first, size_t n)
         freeset_insert_run(&a->fs, i, n);
     } else {
         for (size_t k = 0; k < n; k++)
-            if (!freeset_has(&a->fs, i + k))
-                freeset_insert(&a->fs, i + k);
+            freeset_insert(&a->fs, i + k);
     }
     a->puts += n;
     maybe_auto_coalesce(pool, a, n);

@@ -107,7 +107,7 @@ struct npool {
 struct npool_mag {
     _Atomic uint32_t n;                 /* entries; written by the owner only */
     uint32_t cap;                       /* = the cache's cap (0: this thread does not cache) */
-    _Atomic uint32_t *idx;              /* cap entries: block indices local to the arena */
+    uint32_t *idx;                      /* cap entries, local block indices; the owner thread's only */
     _Atomic uint8_t *state;             /* the arena's states and base, copied here so the */
     char *base;                         /* hot path reads one cache line */
     _Atomic uint64_t gets, puts;        /* owner increments with relaxed load+store */
