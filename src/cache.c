@@ -65,10 +65,13 @@ static void retire(struct npool_tcache *tc)
     for (int k = 0; k < tc->narenas; k++) {
         struct npool_arena *a = &pool->arena[k];
         struct npool_mag *m = &tc->mag[k];
-        npool__flush(pool, a, m, atomic_load_explicit(&m->n, memory_order_relaxed));
+        npool__flush(pool, a, m, atomic_load_explicit(&m->n, memory_order_relaxed), 0);
         pthread_mutex_lock(&a->lock);
         a->gets += atomic_load_explicit(&m->gets, memory_order_relaxed);
         a->puts += atomic_load_explicit(&m->puts, memory_order_relaxed);
+        if (m->idx)
+            npool__buf_put(a, m->idx);
+        m->idx = NULL;
         pthread_mutex_unlock(&a->lock);
     }
     unlink_from_pool(pool, tc);
@@ -127,8 +130,26 @@ struct npool_tcache *npool__tcache(npool_t *pool)
             cap = fair;
         if (cap < NPOOL_MAG_MIN || !exit_key_ok)
             cap = 0;                          /* this thread goes straight to the sets */
-        size_t head = sizeof(struct npool_tcache) + (size_t)pool->narenas * sizeof(struct npool_mag);
-        found = calloc(1, head + (size_t)pool->narenas * cap * sizeof(uint32_t));
+        found = calloc(1, sizeof(struct npool_tcache) + (size_t)pool->narenas * sizeof(struct npool_mag));
+        /* each magazine's storage is the arena's (see depot.c) */
+        for (int k = 0; found && cap && k < pool->narenas; k++) {
+            struct npool_arena *a = &pool->arena[k];
+            pthread_mutex_lock(&a->lock);
+            found->mag[k].idx = npool__buf_get(a);
+            pthread_mutex_unlock(&a->lock);
+            if (!found->mag[k].idx)
+                cap = 0;
+        }
+        if (found && !cap) {
+            for (int k = 0; k < pool->narenas; k++) {
+                struct npool_arena *a = &pool->arena[k];
+                pthread_mutex_lock(&a->lock);
+                if (found->mag[k].idx)
+                    npool__buf_put(a, found->mag[k].idx);
+                found->mag[k].idx = NULL;
+                pthread_mutex_unlock(&a->lock);
+            }
+        }
         if (found) {
             found->gen = pool->gen;
             found->pool = pool;
@@ -138,7 +159,6 @@ struct npool_tcache *npool__tcache(npool_t *pool)
             found->epoch = atomic_load_explicit(&pool->epoch, memory_order_relaxed);
             for (int k = 0; k < pool->narenas; k++) {
                 struct npool_mag *m = &found->mag[k];
-                m->idx = (uint32_t *)(void *)((char *)found + head) + (size_t)k * cap;
                 m->cap = (uint32_t)cap;
                 m->state = pool->arena[k].state;
                 m->base = pool->arena[k].base;
@@ -163,7 +183,7 @@ struct npool_tcache *npool__tcache(npool_t *pool)
 void npool__tcache_flush(npool_t *pool, struct npool_tcache *tc)
 {
     for (int k = 0; k < tc->narenas; k++)
-        npool__flush(pool, &pool->arena[k], &tc->mag[k], atomic_load_explicit(&tc->mag[k].n, memory_order_relaxed));
+        npool__flush(pool, &pool->arena[k], &tc->mag[k], atomic_load_explicit(&tc->mag[k].n, memory_order_relaxed), 0);
 }
 
 void npool__caches_detach(npool_t *pool)
@@ -188,6 +208,12 @@ void npool__caches_clear(npool_t *pool)
 void npool__caches_count(const npool_t *pool, size_t *cached, uint64_t *gets, uint64_t *puts)
 {
     pthread_mutex_lock(&reg_lock);
+    for (int k = 0; k < pool->narenas; k++) {
+        struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
+        pthread_mutex_lock(&a->lock);
+        cached[k] += a->depot_blocks;
+        pthread_mutex_unlock(&a->lock);
+    }
     for (struct npool_tcache *tc = pool->caches; tc; tc = tc->next_pool)
         for (int k = 0; k < tc->narenas; k++) {
             const struct npool_mag *m = &tc->mag[k];
@@ -204,6 +230,12 @@ int npool__caches_check(const npool_t *pool, uint8_t *marks, char *why, size_t l
 {
     int rc = 0;
     pthread_mutex_lock(&reg_lock);
+    for (int k = 0; k < pool->narenas && !rc; k++) {
+        struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
+        pthread_mutex_lock(&a->lock);
+        rc = npool__depot_check(a, !(pool->flags & NPOOL_UNCHECKED), marks, why, len);
+        pthread_mutex_unlock(&a->lock);
+    }
     for (struct npool_tcache *tc = pool->caches; tc && !rc; tc = tc->next_pool) {
         int mine = 0;
         for (struct npool_tcache *t = tl_list; t; t = t->next_thread)

@@ -127,8 +127,13 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool_tcache
     uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
     uint32_t want = tc->batch < tc->cap - n ? tc->batch : tc->cap - n;
     (void)pool;
-    /* the lowest lands on top, so gets still go out in address order */
+    /* a magazine another thread handed in, else the set's lowest blocks,
+     * the lowest on top so that gets still go out in address order */
     pthread_mutex_lock(&a->lock);
+    if (n == 0 && npool__depot_take_full(a, m)) {
+        pthread_mutex_unlock(&a->lock);
+        return atomic_load_explicit(&m->n, memory_order_relaxed);
+    }
     size_t k = freeset_take_lowest_desc(&a->fs, m->idx + n, want);
     pthread_mutex_unlock(&a->lock);
     atomic_store_explicit(&m->n, n + (uint32_t)k, memory_order_relaxed);
@@ -144,14 +149,25 @@ static void maybe_auto_coalesce(npool_t *pool, struct npool_arena *a, size_t ret
         return;
     a->puts_since_check = 0;
     if (freeset_fragmentation(&a->fs) > pool->coalesce_threshold) {
+        npool__depot_drain(a);
         atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_release);
         atomic_fetch_add_explicit(&pool->coalesces, 1, memory_order_relaxed);
     }
 }
 
+uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t batch)
+{
+    pthread_mutex_lock(&a->lock);
+    int handed = npool__depot_give_full(a, m);
+    pthread_mutex_unlock(&a->lock);
+    if (!handed)
+        npool__flush(pool, a, m, batch, 1);
+    return atomic_load_explicit(&m->n, memory_order_relaxed);
+}
+
 /* The top k entries go back: no entry moves, and the blocks kept are the
  * older ones, which is as good as any for a LIFO that just overflowed. */
-void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k)
+void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k, int check)
 {
     uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
     if (k > n)
@@ -161,7 +177,8 @@ void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uin
     pthread_mutex_lock(&a->lock);
     for (uint32_t j = n - k; j < n; j++)
         freeset_insert(&a->fs, m->idx[j]);     /* never twice in the set, even unchecked */
-    maybe_auto_coalesce(pool, a, k);
+    if (check)
+        maybe_auto_coalesce(pool, a, k);
     pthread_mutex_unlock(&a->lock);
     atomic_store_explicit(&m->n, n - k, memory_order_relaxed);
 }
@@ -304,10 +321,8 @@ static inline void give_back(npool_t *pool, struct npool_arena *a, size_t i)
     if (tc) {
         struct npool_mag *m = &tc->mag[a->pos];
         uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
-        if (__builtin_expect(n == tc->cap, 0)) {
-            npool__flush(pool, a, m, tc->batch);
-            n -= tc->batch;
-        }
+        if (__builtin_expect(n == tc->cap, 0))
+            n = npool__overflow(pool, a, m, tc->batch);
         m->idx[n] = (uint32_t)i;
         atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
         npool__relaxed_inc(&m->puts);
@@ -409,10 +424,15 @@ int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
         struct npool_mag *m = &tc->mag[0];
         uint32_t have = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n && n <= have, 1)) {
+            /* locals: the state stores are bytes, which the compiler must assume alias everything */
+            const uint32_t *top = m->idx + have - 1;
+            _Atomic uint8_t *state = m->state;
+            char *base = m->base;
+            size_t stride = pool->stride;
             for (size_t j = 0; j < n; j++) {
-                uint32_t i = m->idx[have - 1 - j];
-                atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
-                blocks[j] = m->base + (size_t)i * pool->stride;
+                uint32_t i = top[-(ptrdiff_t)j];
+                blocks[j] = base + (size_t)i * stride;
+                atomic_store_explicit(&state[i], NPOOL_STATE_HELD, memory_order_relaxed);
             }
             atomic_store_explicit(&m->n, have - (uint32_t)n, memory_order_relaxed);
             atomic_store_explicit(&m->gets, atomic_load_explicit(&m->gets, memory_order_relaxed) + n,
@@ -436,9 +456,15 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
         /* fill the magazine in one batch, then serve from it; a request that
          * cannot be met leaves the cache as it was */
         pthread_mutex_lock(&a->lock);
-        size_t k = have + a->fs.nfree >= n ? freeset_take_lowest_desc(&a->fs, m->idx + have, tc->cap - have) : 0;
+        size_t k = 0;
+        if (have == 0 && npool__depot_take_full(a, m))
+            k = have = atomic_load_explicit(&m->n, memory_order_relaxed);
+        if (have < n && have + a->fs.nfree >= n) {
+            size_t more = freeset_take_lowest_desc(&a->fs, m->idx + have, tc->cap - have);
+            k += more;
+            have += more;
+        }
         pthread_mutex_unlock(&a->lock);
-        have += k;
         atomic_store_explicit(&m->n, (uint32_t)have, memory_order_relaxed);
         if (k && pool->fast)
             return npool_get_bulk(pool, blocks, n);
@@ -500,17 +526,21 @@ int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
         struct npool_mag *m = &tc->mag[0];
         uint32_t top = atomic_load_explicit(&m->n, memory_order_relaxed);
         if (__builtin_expect(n <= m->cap - top, 1) ||
-            (n <= m->cap / 2 && (npool__flush(pool, &pool->arena[0], m, m->cap / 2),
-                                 top = atomic_load_explicit(&m->n, memory_order_relaxed), 1))) {
+            (n <= m->cap / 2 && (top = npool__overflow(pool, &pool->arena[0], m, m->cap / 2), 1))) {
             size_t j;
+            const uintptr_t va = (uintptr_t)pool->va;
+            const size_t bytes = pool->arena_bytes, mask = pool->stride_mask;
+            const unsigned shift = pool->stride_shift;
+            _Atomic uint8_t *state = m->state;
+            uint32_t *dst = m->idx + top;
             for (j = 0; j < n; j++) {
-                uintptr_t off = (uintptr_t)blocks[j] - (uintptr_t)pool->va;
-                size_t i = off >> pool->stride_shift;
-                if (off >= pool->arena_bytes || (off & pool->stride_mask) ||
-                    atomic_load_explicit(&m->state[i], memory_order_relaxed) != NPOOL_STATE_HELD)
+                uintptr_t off = (uintptr_t)blocks[j] - va;
+                size_t i = off >> shift;
+                if (off >= bytes || (off & mask) ||
+                    atomic_load_explicit(&state[i], memory_order_relaxed) != NPOOL_STATE_HELD)
                     break;
-                atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
-                m->idx[top + j] = (uint32_t)i;
+                dst[j] = (uint32_t)i;
+                atomic_store_explicit(&state[i], NPOOL_STATE_FREE, memory_order_relaxed);
             }
             if (__builtin_expect(j == n, 1)) {
                 atomic_store_explicit(&m->n, top + (uint32_t)n, memory_order_relaxed);
@@ -605,7 +635,10 @@ void *npool_get_contig(npool_t *pool, size_t n)
         struct npool_tcache *tc = cache_of(pool);
         if (!tc)
             break;
-        npool__flush(pool, a, &tc->mag[a->pos], tc->cap);
+        npool__flush(pool, a, &tc->mag[a->pos], tc->cap, 0);
+        pthread_mutex_lock(&a->lock);
+        npool__depot_drain(a);
+        pthread_mutex_unlock(&a->lock);
     }
     pthread_mutex_lock(&a->lock);
     size_t largest = freeset_largest_run(&a->fs), inset = a->fs.nfree;
@@ -668,6 +701,12 @@ int npool_coalesce(npool_t *pool)
         struct npool_tcache *tc = npool__tl_last.gen == pool->gen ? NPOOL_TL_CACHE() : npool__tcache(pool);
         if (tc)
             npool__tcache_flush(pool, tc);
+        /* the depots' magazines at once too */
+        for (int k = 0; k < pool->narenas; k++) {
+            pthread_mutex_lock(&pool->arena[k].lock);
+            npool__depot_drain(&pool->arena[k]);
+            pthread_mutex_unlock(&pool->arena[k].lock);
+        }
         /* everybody else's at their next call (they see the new epoch) */
         uint32_t e = atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_release) + 1;
         if (tc)
@@ -725,6 +764,7 @@ int npool_reset(npool_t *pool)
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = &pool->arena[k];
         pthread_mutex_lock(&a->lock);
+        npool__depot_drain(a);
         freeset_fill(&a->fs);
         memset((void *)a->state, NPOOL_STATE_FREE, a->nblocks);
         a->puts_since_check = 0;
@@ -957,6 +997,7 @@ static void teardown(npool_t *pool)
 {
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = &pool->arena[k];
+        npool__depot_free(a);
         os_unmap(a->meta, a->meta_bytes);
         pthread_mutex_destroy(&a->lock);
     }
@@ -1109,18 +1150,24 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
         a->nblocks = cfg->block_count;
         a->first_index = (size_t)k * cfg->block_count;
         a->base = pool->va + ((size_t)k << pool->span_shift);
+        a->buf_cap = pool->mag_cap;
+        /* up to 16 magazines, a quarter of the node at most (depot.c) */
+        a->depot_max = pool->mag_cap ? cfg->block_count / 4 / pool->mag_cap : 0;
+        if (a->depot_max > 16)
+            a->depot_max = 16;
         pool->node_arena[n] = (int16_t)k;
     }
     /* from here on teardown() releases everything */
     for (k = 0; k < narenas; k++) {
         struct npool_arena *a = &pool->arena[k];
-        a->meta_bytes = round_up(freeset_bytes(a->nblocks) + a->nblocks, base_page);
+        a->meta_bytes = round_up(freeset_bytes(a->nblocks) + round_up(a->nblocks, 64), base_page);
         if ((rc = map_meta(a->meta_bytes, a->node, prefer, &a->meta)) != 0) {
             a->meta = NULL;
             goto fail;
         }
-        freeset_init(&a->fs, a->nblocks, a->meta);
-        a->state = (_Atomic uint8_t *)((char *)a->meta + freeset_bytes(a->nblocks));
+        /* states first, then the set: the set's words stay 8-byte aligned */
+        a->state = (_Atomic uint8_t *)a->meta;
+        freeset_init(&a->fs, a->nblocks, (char *)a->meta + round_up(a->nblocks, 64));
         pool->metadata_bytes += a->meta_bytes;
         if ((rc = map_arena(pool, a, pages, t)) != 0)
             goto fail;

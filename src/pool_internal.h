@@ -61,6 +61,19 @@ struct npool_arena {
     uint64_t gets, puts, failed_gets;
     size_t puts_since_check;            /* auto-coalesce amortisation */
     int near[NPOOL_MAX_NODES];          /* other arenas by distance, for NPOOL_SPILL */
+    /* the depot (depot.c), under lock */
+    struct npool_buf *dfull, *dempty, *dall;
+    size_t nfull, depot_max, depot_blocks;
+    uint32_t buf_cap;                   /* entries per magazine buffer: the pool's mag_cap */
+};
+
+/* A magazine's storage: in one thread's magazine, or on the depot's lists. */
+struct npool_buf {
+    struct npool_buf *next;             /* on dfull or dempty */
+    struct npool_buf *all;              /* every buffer of the arena, for destroy */
+    uint32_t n;                         /* entries, while on dfull */
+    uint32_t pad;
+    uint32_t idx[];
 };
 
 struct npool {
@@ -148,11 +161,23 @@ void npool__tl_set(uint64_t gen, struct npool_tcache *tc);
 void npool__tc_epoch(struct npool_tcache *tc, uint32_t e);
 #define NPOOL_TL_CACHE() ((struct npool_tcache *)npool__tl_last.tc)
 
+/* ---- depot.c (callers hold a->lock, except npool__depot_free) ---- */
+uint32_t *npool__buf_get(struct npool_arena *a);            /* an empty buffer; NULL when out of memory */
+void npool__buf_put(struct npool_arena *a, uint32_t *idx);  /* back to the empty list */
+int npool__depot_take_full(struct npool_arena *a, struct npool_mag *m);  /* m empty: swap in a full one; 1 done */
+int npool__depot_give_full(struct npool_arena *a, struct npool_mag *m);  /* hand m's blocks in, take an empty; 1 done */
+size_t npool__depot_drain(struct npool_arena *a);           /* every depot block into the set; how many */
+int npool__depot_check(const struct npool_arena *a, int checked, uint8_t *marks, char *why, size_t len);
+void npool__depot_free(struct npool_arena *a);
+
 /* ---- pool.c: slow paths the caches call ---- */
+/* m is full: hand it to the depot or return tc's batch to the set; new count. */
+uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t batch);
 /* Refill `m` of arena `a` with up to tc->batch lowest free blocks; returns how many. */
 uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool_tcache *tc, struct npool_mag *m);
-/* Move `k` entries from the bottom of magazine `m` to arena a's set. */
-void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k);
+/* Move the top `k` entries of magazine `m` to arena a's set; `check`: let
+ * them count toward the auto-coalesce fragmentation check. */
+void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k, int check);
 
 static inline uint64_t npool__relaxed_inc(_Atomic uint64_t *c)
 {
