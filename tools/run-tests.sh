@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/run-tests.sh - build and pass the whole test suite: gcc release,
-# clang release, asan (address+undefined), tsan, valgrind, fuzz replays and a
+# clang release, asan (address+undefined), tsan, debug, valgrind, fuzz replays and a
 # short fuzzing run, and the multi-node tests in the NUMA VM when ../shared is
 # there.  Installs what is missing first.  As root, hugepage tests reserve
 # what they need (and restore it).  With NPOOL_STRICT=1 (set by .ci/run) a
@@ -54,6 +54,11 @@ stage "tsan: build and tests"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs"
 TSAN_OPTIONS=halt_on_error=1 run_ctest build/tsan -LE "numa-vm|install|syscalls"
+
+stage "debug (NPOOL_DEBUG=3: a full npool_check after every change): build and tests"
+cmake --preset debug >/dev/null
+cmake --build --preset debug -j"$jobs"
+run_ctest build/debug -LE 'numa-vm|install|stress|syscalls'
 
 stage "valgrind memcheck"
 for t in test_seed test_api test_freeset; do

@@ -52,7 +52,7 @@ struct worker {
     char exe[PATH_MAX];
     const char *preload;
     int present, failed;
-    char why[256];
+    char why[400];
 };
 
 enum { W_GLIBC, W_JEMALLOC, W_MIMALLOC, W_TCMALLOC, W_DPDK, W_NPSTATIC, W_NPSHARED, NWORKERS };
