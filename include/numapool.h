@@ -21,7 +21,8 @@
  * **Free, held, cached.** A block is *held* from the get that returned it to
  * the put that returns it; every other block is *free*.  A free block sits
  * either in its node's *free set*, kept sorted by address, or in a per-thread
- * cache (see npool_coalesce()).  Efficiency is held / total.  Fragmentation
+ * cache or its node's depot of magazines (see npool_coalesce()).  Efficiency
+ * is held / total.  Fragmentation
  * is computed per node over its free set as
  * `100 * (1 - largest free run / blocks in the set)`, 0 when the set is
  * empty; the pool's figure is the largest over its nodes.
@@ -131,7 +132,7 @@ typedef struct npool_node_stats {
     size_t blocks_total;        /**< blocks of this node */
     size_t blocks_held;         /**< held by users */
     size_t blocks_free_set;     /**< free, in the address-sorted set */
-    size_t blocks_cached;       /**< free, in per-thread caches */
+    size_t blocks_cached;       /**< free, in per-thread caches and the node's depot of magazines */
     size_t largest_free_run;    /**< longest run of adjacent blocks in the free set */
     double fragmentation;       /**< percent, over the free set */
     size_t pages_verified;      /**< pages found on `node` by move_pages at creation */
@@ -243,9 +244,10 @@ NPOOL_API void *npool_block(const npool_t *pool, size_t index);
 NPOOL_API int npool_put_index(npool_t *pool, size_t index);
 
 /**
- * Coalesce: return the calling thread's cache and the caches of threads that
- * have exited to the address-sorted free sets, at once; every other live
- * thread returns its cache at its next call into this pool.  Afterwards
+ * Coalesce: return the calling thread's cache, the caches of threads that
+ * have exited and each node's depot (full magazines that threads handed in)
+ * to the address-sorted free sets, at once; every other live thread returns
+ * its cache at its next call into this pool.  Afterwards
  * npool_fragmentation() and npool_get_contig() see those blocks.  Runs in
  * time linear in the cached blocks, not in the pool size.  Also triggered
  * automatically by puts when a node's fragmentation passes
