@@ -823,19 +823,6 @@ static unsigned log2_exact(size_t v)
     return s;
 }
 
-static const char *size_name(size_t bytes, char *buf, size_t len)
-{
-    if (bytes >= GiB && bytes % GiB == 0)
-        snprintf(buf, len, "%zu GiB", bytes / GiB);
-    else if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
-        snprintf(buf, len, "%zu MiB", bytes >> 20);
-    else if (bytes >= 1024 && bytes % 1024 == 0)
-        snprintf(buf, len, "%zu KiB", bytes >> 10);
-    else
-        snprintf(buf, len, "%zu B", bytes);
-    return buf;
-}
-
 static size_t round_up(size_t v, size_t to) { return (v + to - 1) / to * to; }
 
 static int parse_pages_env(const char *s, enum npool_pages *out)
@@ -866,13 +853,13 @@ static int try_backing(npool_t *pool, struct npool_arena *a, enum npool_pages wa
         size_t need = len / page_size;
         int rc = topo_hugepages_free(t, a->node, page_size, &free_pages);
         if (rc) {
-            snprintf(why, whylen, "this machine has no %s hugepages", size_name(page_size, sz, sizeof sz));
+            snprintf(why, whylen, "this machine has no %s hugepages", npool__size_name(page_size, sz, sizeof sz));
             return -ENOMEM;
         }
         if ((size_t)free_pages < need) {
             snprintf(why, whylen, "node %d has %ld free %s hugepages, %zu needed; raise "
                      "/sys/devices/system/node/node%d/hugepages/hugepages-%zukB/nr_hugepages or use NPOOL_PAGES_AUTO",
-                     a->node, free_pages, size_name(page_size, sz, sizeof sz), need, a->node, page_size / 1024);
+                     a->node, free_pages, npool__size_name(page_size, sz, sizeof sz), need, a->node, page_size / 1024);
             return -ENOMEM;
         }
     } else {
@@ -903,7 +890,7 @@ static int try_backing(npool_t *pool, struct npool_arena *a, enum npool_pages wa
             if (ob == OS_HUGETLB)
                 snprintf(why, whylen, "populating %zu %s hugepages on node %d failed (%s): the sysfs count was "
                          "taken by another process or a hugetlb limit", len / page_size,
-                         size_name(page_size, sz, sizeof sz), a->node, strerror(-rc));
+                         npool__size_name(page_size, sz, sizeof sz), a->node, strerror(-rc));
             else
                 snprintf(why, whylen, "populating %zu MiB on node %d failed (%s)", len >> 20, a->node, strerror(-rc));
         }
@@ -987,7 +974,7 @@ static void verbose_report(const npool_t *pool)
         fprintf(stderr, "numapool: pool '%s' node %d: %zu blocks of %zu B (stride %zu) at %p, %zu bytes on %s pages "
                 "(page %s)%s%s; %zu pages verified on node %d, %zu bytes elsewhere\n",
                 pool->name, a->node, a->nblocks, pool->block_size, pool->stride, (void *)a->base, a->map_bytes,
-                npool_pages_name(a->backing), size_name(a->page_size, sz, sizeof sz),
+                npool_pages_name(a->backing), npool__size_name(a->page_size, sz, sizeof sz),
                 a->why[0] ? a->fell_back ? "; fell back: " : "; " : "", a->why, a->pages_verified, a->node,
                 a->bytes_misplaced);
     }

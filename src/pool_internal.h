@@ -170,6 +170,10 @@ size_t npool__depot_drain(struct npool_arena *a);           /* every depot block
 int npool__depot_check(const struct npool_arena *a, int checked, uint8_t *marks, char *why, size_t len);
 void npool__depot_free(struct npool_arena *a);
 
+/* ---- stats.c ---- */
+/* "2 MiB", "1 GiB", "800 B": exact units only; returns buf. */
+const char *npool__size_name(size_t bytes, char *buf, size_t len);
+
 /* ---- pool.c: slow paths the caches call ---- */
 /* m is full: hand it to the depot or return tc's batch to the set; new count. */
 uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t batch);

@@ -68,7 +68,7 @@ int npool_stats(const npool_t *pool, npool_stats_t *out)
     return 0;
 }
 
-static const char *human(size_t bytes, char *buf, size_t len)
+const char *npool__size_name(size_t bytes, char *buf, size_t len)
 {
     if (bytes >= ((size_t)1 << 30) && bytes % ((size_t)1 << 30) == 0)
         snprintf(buf, len, "%zu GiB", bytes >> 30);
@@ -107,12 +107,12 @@ int npool_describe(const npool_t *pool, char *buf, size_t len)
         buf[0] = '\0';
     put(buf, len, &used, "MemoryPool('%s': %zu blocks of %s (stride %zu) on %zu node%s, %zu free (%zu cached), "
         "%zu held, efficiency %.1f%%, fragmentation %.1f%%", pool->name, s->blocks_total,
-        human(s->block_size, a, sizeof a), s->stride, s->nnodes, s->nnodes == 1 ? "" : "s",
+        npool__size_name(s->block_size, a, sizeof a), s->stride, s->nnodes, s->nnodes == 1 ? "" : "s",
         s->blocks_free_set + s->blocks_cached, s->blocks_cached, s->blocks_held, s->efficiency, s->fragmentation);
     for (size_t k = 0; k < s->nnodes; k++) {
         const npool_node_stats_t *r = &s->nodes[k];
         put(buf, len, &used, "; node %d: %s pages of %s, %s mapped, %zu/%zu free, frag %.1f%%%s%s", r->node,
-            npool_pages_name(r->backing), human(r->page_size, a, sizeof a), human(r->bytes_mapped, b, sizeof b),
+            npool_pages_name(r->backing), npool__size_name(r->page_size, a, sizeof a), npool__size_name(r->bytes_mapped, b, sizeof b),
             r->blocks_free_set + r->blocks_cached, r->blocks_total, r->fragmentation,
             r->fell_back ? ", fell back from " : "", r->fell_back ? npool_pages_name(r->requested) : "");
     }
