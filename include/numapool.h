@@ -345,6 +345,14 @@ extern NPOOL_API thread_local struct npool__tl npool__tl_last __attribute__((tls
 extern NPOOL_API _Thread_local struct npool__tl npool__tl_last __attribute__((tls_model("initial-exec")));
 #endif
 
+#if defined(__SANITIZE_ADDRESS__) && !defined(NPOOL_NO_INLINE)
+#define NPOOL_NO_INLINE   /* the library poisons free blocks: let it see every get and put */
+#endif
+#if defined(__has_feature) && !defined(NPOOL_NO_INLINE)
+#if __has_feature(address_sanitizer)
+#define NPOOL_NO_INLINE
+#endif
+#endif
 #if !defined(NPOOL_NO_INLINE) && defined(__GNUC__) && defined(__x86_64__)
 #define NPOOL__LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define NPOOL__ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)

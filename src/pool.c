@@ -191,6 +191,7 @@ static inline void *hand_out(npool_t *pool, struct npool_arena *a, size_t i)
     if (!(pool->flags & NPOOL_UNCHECKED))
         state_store(a, i, NPOOL_STATE_HELD);
     void *b = block_at(pool, a, i);
+    NPOOL_UNPOISON(b, pool->stride);
     if (pool->flags & NPOOL_ZERO)
         memset(b, 0, pool->block_size);
     return b;
@@ -274,6 +275,7 @@ void *npool_get(npool_t *pool)
             npool__relaxed_inc(&m->gets);
             if (!pool->unchecked)
                 atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
+            NPOOL_UNPOISON(m->base + (size_t)i * pool->stride, pool->stride);
             return m->base + (size_t)i * pool->stride;
         }
     }
@@ -317,6 +319,7 @@ void *npool_get_on(npool_t *pool, int node)
 
 static inline void give_back(npool_t *pool, struct npool_arena *a, size_t i)
 {
+    NPOOL_POISON(block_at(pool, a, i), pool->stride);
     struct npool_tcache *tc = cache_of(pool);
     if (tc) {
         struct npool_mag *m = &tc->mag[a->pos];
@@ -349,6 +352,7 @@ int npool_put(npool_t *pool, void *block)
                                                   memory_order_relaxed) == NPOOL_STATE_HELD), 1)) {
                 if (!pool->unchecked)
                     atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
+                NPOOL_POISON(block, pool->stride);
                 m->idx[n] = (uint32_t)i;
                 atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
                 npool__relaxed_inc(&m->puts);
@@ -433,6 +437,7 @@ int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
                 uint32_t i = top[-(ptrdiff_t)j];
                 blocks[j] = base + (size_t)i * stride;
                 atomic_store_explicit(&state[i], NPOOL_STATE_HELD, memory_order_relaxed);
+                NPOOL_UNPOISON(blocks[j], stride);
             }
             atomic_store_explicit(&m->n, have - (uint32_t)n, memory_order_relaxed);
             atomic_store_explicit(&m->gets, atomic_load_explicit(&m->gets, memory_order_relaxed) + n,
@@ -543,6 +548,8 @@ int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
                 atomic_store_explicit(&state[i], NPOOL_STATE_FREE, memory_order_relaxed);
             }
             if (__builtin_expect(j == n, 1)) {
+                for (j = 0; j < n; j++)
+                    NPOOL_POISON(blocks[j], pool->stride);
                 atomic_store_explicit(&m->n, top + (uint32_t)n, memory_order_relaxed);
                 atomic_store_explicit(&m->puts, atomic_load_explicit(&m->puts, memory_order_relaxed) + n,
                                       memory_order_relaxed);
@@ -674,6 +681,7 @@ int npool_put_contig(npool_t *pool, void *first, size_t n)
         for (size_t k = 0; k < n; k++)
             state_store(a, i + k, NPOOL_STATE_FREE);
     }
+    NPOOL_POISON(block_at(pool, a, i), n * pool->stride);
     pthread_mutex_lock(&a->lock);
     if (freeset_run_none(&a->fs, i, n)) {
         freeset_insert_run(&a->fs, i, n);
@@ -743,16 +751,17 @@ double npool_efficiency(const npool_t *pool)
 {
     if (!pool)
         return 0.0;
-    size_t cached[NPOOL_MAX_NODES] = {0}, inset = 0, incache = 0;
+    /* caches and sets are read one after the other while other threads move
+     * blocks between them: a block may be seen in both, never held twice */
+    size_t cached[NPOOL_MAX_NODES] = {0}, held = 0;
     npool__caches_count(pool, cached, NULL, NULL);
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
         pthread_mutex_lock(&a->lock);
-        inset += a->fs.nfree;
+        size_t free_k = a->fs.nfree + cached[k];
         pthread_mutex_unlock(&a->lock);
-        incache += cached[k];
+        held += free_k < a->nblocks ? a->nblocks - free_k : 0;
     }
-    size_t held = pool->nblocks_total - inset - incache;
     return 100.0 * (double)held / (double)pool->nblocks_total;
 }
 
@@ -766,6 +775,7 @@ int npool_reset(npool_t *pool)
         pthread_mutex_lock(&a->lock);
         npool__depot_drain(a);
         freeset_fill(&a->fs);
+        NPOOL_POISON(a->base, pool->arena_bytes);
         memset((void *)a->state, NPOOL_STATE_FREE, a->nblocks);
         a->puts_since_check = 0;
         pthread_mutex_unlock(&a->lock);
@@ -984,6 +994,8 @@ static void teardown(npool_t *pool)
 {
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = &pool->arena[k];
+        if (a->map_bytes)
+            NPOOL_UNPOISON(a->base, a->map_bytes);   /* the shadow outlives the mapping */
         npool__depot_free(a);
         os_unmap(a->meta, a->meta_bytes);
         pthread_mutex_destroy(&a->lock);
@@ -1158,6 +1170,7 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
         pool->metadata_bytes += a->meta_bytes;
         if ((rc = map_arena(pool, a, pages, t)) != 0)
             goto fail;
+        NPOOL_POISON(a->base, pool->arena_bytes);   /* every block starts free */
         struct os_smaps sm;
         if ((rc = os_smaps(a->base, &sm)) != 0)
             goto fail;

@@ -28,6 +28,24 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+/* Under AddressSanitizer, free blocks are poisoned while they sit in the
+ * pool, so a use after put is reported where it happens. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NPOOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NPOOL_ASAN 1
+#endif
+#endif
+#ifdef NPOOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define NPOOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define NPOOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define NPOOL_POISON(p, n) ((void)(p), (void)(n))
+#define NPOOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define NPOOL_STATE_FREE 0
 #define NPOOL_STATE_HELD 1
 #define NPOOL_STATE_PUTTING 2   /* transient, inside npool_put_bulk's validation */
