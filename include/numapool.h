@@ -88,7 +88,7 @@ typedef struct npool npool_t;
 enum npool_pages {
     /** The largest hugetlb page size that has enough free pages on the node
      *  and wastes at most 1/8 of the arena to rounding; else THP where the
-     *  kernel allows it; else base pages. */
+     *  kernel allows it and the arena is 2 MiB or more; else base pages. */
     NPOOL_PAGES_AUTO = 0,
     NPOOL_PAGES_1G,   /**< 1 GiB hugetlb pages (falls back to smaller unless NPOOL_STRICT_PAGES) */
     NPOOL_PAGES_2M,   /**< 2 MiB hugetlb pages (falls back to THP, then base, unless NPOOL_STRICT_PAGES) */

@@ -91,6 +91,13 @@ int topo_pick_pages(const struct topo *t, int node, size_t bytes, size_t *page_s
     if (n->nhp == 0)
         say(why, whylen, &used, "no hugetlb pages on node %d; ", node);
     enum topo_thp thp = topo_thp_mode(t);
+    /* a transparent hugepage covers an aligned 2 MiB (the x86-64 PMD): a smaller arena never gets one */
+    if ((thp == TOPO_THP_ALWAYS || thp == TOPO_THP_MADVISE) && bytes < ((size_t)2 << 20)) {
+        say(why, whylen, &used, "arena under 2 MiB, too small for THP; base pages of %s",
+            size_name(t->base_page_size, sz, sizeof sz));
+        *page_size = t->base_page_size;
+        return 0;
+    }
     if (thp == TOPO_THP_ALWAYS || thp == TOPO_THP_MADVISE) {
         say(why, whylen, &used, "THP (mode %s)", topo_thp_name(thp));
         *page_size = 0;

@@ -142,6 +142,7 @@ int topo_cgroup_hugetlb_available(const struct topo *t, size_t page_size, uint64
  * hugetlb size that (1) wastes at most 1/8 of the rounded-up arena to
  * rounding, (2) has enough free pages on the node now (re-read) and (3) fits
  * the hugetlb cgroup limit; else THP when the mode is `always` or `madvise`
+ * and the arena is at least 2 MiB (a smaller one could not get a hugepage)
  * (an unknown mode, as in a dump without the file, counts as no THP); else
  * base pages.  *page_size receives the hugetlb page size, 0 for THP, or
  * t->base_page_size for base pages; `why` (may be NULL) one sentence saying

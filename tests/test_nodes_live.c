@@ -212,6 +212,9 @@ static void thp_and_pages(void **state)
             break;
         }
     assert_int_equal(topo_pick_pages(sys, node, 1, &ps, why, sizeof why), 0);  /* one byte: never a hugepage */
+    assert_int_equal(ps, sys->base_page_size);
+    /* 2 MiB and a byte: a second 2 MiB page would waste half, so THP if allowed */
+    assert_int_equal(topo_pick_pages(sys, node, (2u << 20) + 1, &ps, why, sizeof why), 0);
     if (m == TOPO_THP_ALWAYS || m == TOPO_THP_MADVISE)
         assert_int_equal(ps, 0);
     else

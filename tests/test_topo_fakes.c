@@ -179,9 +179,12 @@ static void cgroup_v1_in_a_container(void **state)
     assert_int_equal(topo_thp_mode(t), TOPO_THP_MADVISE);
     size_t ps = 1;
     char why[256];
-    assert_int_equal(topo_pick_pages(t, 0, 1u << 20, &ps, why, sizeof why), 0);
+    assert_int_equal(topo_pick_pages(t, 0, 4u << 20, &ps, why, sizeof why), 0);
     assert_int_equal(ps, 0);  /* THP */
     assert_string_equal(why, "no hugetlb pages on node 0; THP (mode madvise)");
+    assert_int_equal(topo_pick_pages(t, 0, 1u << 20, &ps, why, sizeof why), 0);
+    assert_int_equal(ps, t->base_page_size);  /* under 2 MiB: no THP could cover it */
+    assert_string_equal(why, "no hugetlb pages on node 0; arena under 2 MiB, too small for THP; base pages of 4 KiB");
     topo_close(t);
 }
 
