@@ -163,6 +163,34 @@ static void cgroup_limit(void **st)
     assert_int_equal(rc, 0);
 }
 
+/* Arenas are MADV_DONTFORK: a child does not inherit them (and the parent's
+ * pool is untouched by the child's existence). */
+static void *fork_arena;
+static size_t fork_len;
+static int fork_child(void *arg)
+{
+    (void)arg;
+    return mapped_in(fork_arena, fork_len) == 0 ? 0 : 1;
+}
+
+static void arenas_not_inherited(void **st)
+{
+    (void)st;
+    npool_config_t c = {.block_size = 4096, .block_count = 64, .pages = NPOOL_PAGES_BASE};
+    npool_t *p;
+    assert_int_equal(npool_create(&c, &p), 0);
+    char *b = npool_get(p);
+    memset(b, 0x5a, 4096);
+    fork_arena = b;
+    fork_len = 64 * 4096;
+    assert_int_equal(mapped_in(fork_arena, fork_len), 1);
+    assert_int_equal(in_child(fork_child, NULL), 0);
+    assert_int_equal((unsigned char)b[4095], 0x5a);
+    assert_int_equal(npool_put(p, b), 0);
+    assert_int_equal(npool_check(p), 0);
+    npool_destroy(p);
+}
+
 int main(void)
 {
     if (geteuid() != 0)
@@ -170,6 +198,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(memlock_limit),
         cmocka_unit_test(cgroup_limit),
+        cmocka_unit_test(arenas_not_inherited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
