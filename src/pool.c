@@ -134,6 +134,8 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool_tcache
         pthread_mutex_unlock(&a->lock);
         return atomic_load_explicit(&m->n, memory_order_relaxed);
     }
+    if (a->fs.nfree < want && a->depot_blocks)
+        npool__depot_drain(a);          /* a get never fails while the depot holds blocks */
     size_t k = freeset_take_lowest_desc(&a->fs, m->idx + n, want);
     pthread_mutex_unlock(&a->lock);
     atomic_store_explicit(&m->n, n + (uint32_t)k, memory_order_relaxed);
@@ -213,6 +215,8 @@ static inline size_t take_one(npool_t *pool, struct npool_arena *a)
     }
     uint32_t i;
     pthread_mutex_lock(&a->lock);
+    if (!a->fs.nfree && a->depot_blocks)
+        npool__depot_drain(a);
     size_t k = freeset_take_lowest(&a->fs, &i, 1);
     if (k)
         a->gets++;
@@ -464,6 +468,8 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
         size_t k = 0;
         if (have == 0 && npool__depot_take_full(a, m))
             k = have = atomic_load_explicit(&m->n, memory_order_relaxed);
+        if (have + a->fs.nfree < n && a->depot_blocks)
+            npool__depot_drain(a);
         if (have < n && have + a->fs.nfree >= n) {
             size_t more = freeset_take_lowest_desc(&a->fs, m->idx + have, tc->cap - have);
             k += more;
@@ -478,6 +484,8 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
     size_t need = n - from_cache;
     if (need) {
         pthread_mutex_lock(&a->lock);
+        if (a->fs.nfree < need && a->depot_blocks)
+            npool__depot_drain(a);
         if (a->fs.nfree < need) {
             size_t inset = a->fs.nfree;
             a->failed_gets++;
