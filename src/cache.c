@@ -4,7 +4,9 @@
  *
  * Ownership: a cache is allocated, used and freed by its owner thread only;
  * the pool only links it into its list (under reg_lock) so that stats, reset,
- * check and destroy can see it.  Destroy detaches (cache->pool = NULL); the
+ * check and destroy can see it.  A magazine's storage is a buffer of the
+ * arena (depot.c): the thread holds it while it caches and gives it back when
+ * it exits; npool_destroy frees them all.  Destroy detaches (cache->pool = NULL); the
  * owner frees detached caches when it next looks for a cache or exits.  A
  * thread's exit (pthread key destructor) flushes its caches back to their
  * pools.  Caches are keyed by the pool's generation, unique for the life of
@@ -12,9 +14,10 @@
  * same address.
  *
  * Bound: a magazine holds at most min(NPOOL_MAG_MAX, blocks per node / 16 /
- * threads already caching), refilled and flushed half at a time, so caches
- * cannot starve a pool: with T threads at most about 1/16 of each node sits
- * in the first thread's cache, less in later ones'. */
+ * threads already caching), so caches cannot starve a pool: with T threads at
+ * most about 1/16 of each node sits in the first thread's cache, less in
+ * later ones'; the depot holds at most a quarter of the node, and a get that
+ * would fail drains it first. */
 #include "pool_internal.h"
 #include "error.h"
 

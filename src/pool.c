@@ -6,8 +6,11 @@
  * node, a put validates the pointer (one range check, one shift or division),
  * checks and flips the block's state byte and pushes the index; neither takes
  * a lock, issues a locked instruction or a fence, or makes a system call.
- * Magazines are refilled with the node's lowest free blocks and flushed back
- * in batches under the node's lock (npool__refill, npool__flush).  With
+ * A magazine that runs dry takes a full one from the node's depot (depot.c)
+ * or the node's lowest free blocks; one that overflows is handed to the depot
+ * or half of it goes back to the set, under the node's lock (npool__refill,
+ * npool__overflow, npool__flush).  numapool.h carries the same one-node fast
+ * paths inline, reading the first fields of struct npool.  With
  * NPOOL_NO_CACHE (or a pool too small to cache) every get and put goes to the
  * node's sorted set under its lock, so blocks go out strictly lowest address
  * first.
