@@ -112,6 +112,16 @@ static void make_key(void)
 
 struct npool_tcache *npool__tcache(npool_t *pool)
 {
+    /* A thread moving between pools finds its cache again without a lock:
+     * the list is its own, and a cache whose generation matches a pool the
+     * caller is using cannot have been detached (that pool is alive). */
+    for (struct npool_tcache *tc = tl_list; tc; tc = tc->next_thread)
+        if (tc->gen == pool->gen) {
+            npool__tl_set(pool->gen, tc);
+            return tc;
+        }
+
+    /* First use by this thread: make one (and free those of destroyed pools). */
     struct npool_tcache *found = NULL, **pp = &tl_list;
     pthread_mutex_lock(&reg_lock);
     while (*pp) {
@@ -121,65 +131,60 @@ struct npool_tcache *npool__tcache(npool_t *pool)
             free(tc);
             continue;
         }
-        if (tc->gen == pool->gen)
-            found = tc;
         pp = &tc->next_thread;
     }
-    if (!found) {
-        pthread_once(&exit_key_once, make_key);
-        size_t cap = pool->mag_cap;
-        size_t fair = pool->nblocks_node / 16 / (pool->ncaches + 1);
-        if (cap > fair)
-            cap = fair;
-        if (cap < NPOOL_MAG_MIN || !exit_key_ok)
-            cap = 0;                          /* this thread goes straight to the sets */
-        found = calloc(1, sizeof(struct npool_tcache) + (size_t)pool->narenas * sizeof(struct npool_mag));
-        /* each magazine's storage is the arena's (see depot.c) */
-        for (int k = 0; found && cap && k < pool->narenas; k++) {
+    pthread_once(&exit_key_once, make_key);
+    size_t cap = pool->mag_cap;
+    size_t fair = pool->nblocks_node / 16 / (pool->ncaches + 1);
+    if (cap > fair)
+        cap = fair;
+    if (cap < NPOOL_MAG_MIN || !exit_key_ok)
+        cap = 0;                          /* this thread goes straight to the sets */
+    found = calloc(1, sizeof(struct npool_tcache) + (size_t)pool->narenas * sizeof(struct npool_mag));
+    /* each magazine's storage is the arena's (see depot.c) */
+    for (int k = 0; found && cap && k < pool->narenas; k++) {
+        struct npool_arena *a = &pool->arena[k];
+        pthread_mutex_lock(&a->lock);
+        found->mag[k].idx = npool__buf_get(a);
+        pthread_mutex_unlock(&a->lock);
+        if (!found->mag[k].idx)
+            cap = 0;
+    }
+    if (found && !cap) {
+        for (int k = 0; k < pool->narenas; k++) {
             struct npool_arena *a = &pool->arena[k];
             pthread_mutex_lock(&a->lock);
-            found->mag[k].idx = npool__buf_get(a);
+            if (found->mag[k].idx)
+                npool__buf_put(a, found->mag[k].idx);
+            found->mag[k].idx = NULL;
             pthread_mutex_unlock(&a->lock);
-            if (!found->mag[k].idx)
-                cap = 0;
         }
-        if (found && !cap) {
-            for (int k = 0; k < pool->narenas; k++) {
-                struct npool_arena *a = &pool->arena[k];
-                pthread_mutex_lock(&a->lock);
-                if (found->mag[k].idx)
-                    npool__buf_put(a, found->mag[k].idx);
-                found->mag[k].idx = NULL;
-                pthread_mutex_unlock(&a->lock);
-            }
+    }
+    if (found) {
+        found->gen = pool->gen;
+        found->pool = pool;
+        found->cap = (uint32_t)cap;
+        found->batch = (uint32_t)(cap / 2);
+        found->narenas = pool->narenas;
+        found->epoch = atomic_load_explicit(&pool->epoch, memory_order_relaxed);
+        for (int k = 0; k < pool->narenas; k++) {
+            struct npool_mag *m = &found->mag[k];
+            m->cap = (uint32_t)cap;
+            m->state = pool->arena[k].state;
+            m->base = pool->arena[k].base;
         }
-        if (found) {
-            found->gen = pool->gen;
-            found->pool = pool;
-            found->cap = (uint32_t)cap;
-            found->batch = (uint32_t)(cap / 2);
-            found->narenas = pool->narenas;
-            found->epoch = atomic_load_explicit(&pool->epoch, memory_order_relaxed);
-            for (int k = 0; k < pool->narenas; k++) {
-                struct npool_mag *m = &found->mag[k];
-                m->cap = (uint32_t)cap;
-                m->state = pool->arena[k].state;
-                m->base = pool->arena[k].base;
-            }
-            found->next_pool = pool->caches;
-            if (pool->caches)
-                pool->caches->prev_pool = found;
-            pool->caches = found;
-            pool->ncaches++;
-            found->next_thread = tl_list;
-            tl_list = found;
-            pthread_setspecific(exit_key, tl_list);
-        }
+        found->next_pool = pool->caches;
+        if (pool->caches)
+            pool->caches->prev_pool = found;
+        pool->caches = found;
+        pool->ncaches++;
+        found->next_thread = tl_list;
+        tl_list = found;
+        pthread_setspecific(exit_key, tl_list);
     }
     pthread_mutex_unlock(&reg_lock);
-    if (found) {        /* the hot path trusts tl_last.tc once the generation matches */
+    if (found)          /* the hot path trusts tl_last.tc once the generation matches */
         npool__tl_set(pool->gen, found);
-    }
     return found;
 }
 
