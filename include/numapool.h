@@ -179,9 +179,12 @@ typedef struct npool_stats {
  * @param cfg  the configuration; read only during the call
  * @param out  receives the pool
  * @return 0;
- *   -EINVAL bad config (zero or overflowing sizes, alignment, node string, flags);
+ *   -EINVAL bad config (zero sizes, more than 2^32-1 blocks per node, alignment, node string, flags,
+ *           coalesce_threshold outside [0, 100], an unknown NUMAPOOL_PAGES);
+ *   -EOVERFLOW block_size rounded up to the alignment, or block_count x stride, overflows;
  *   -ENODEV a named node that does not exist, is offline, has no memory or is not allowed;
- *   -ENOMEM not enough memory or hugepages on a node (strict pages, or nothing to fall back to);
+ *   -ENOMEM not enough memory or hugepages on a node (strict pages, or nothing to fall back to),
+ *           an arena larger than its node, or no address space for the arenas;
  *   -EXDEV  pages landed on another node (MPOL_BIND only);
  *   -EPERM / -EAGAIN mlock refused with NPOOL_LOCK (the sentence gives RLIMIT_MEMLOCK);
  *   -EOPNOTSUPP THP asked for strictly while THP is `never`, or a kernel without MADV_POPULATE_WRITE.

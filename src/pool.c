@@ -1012,7 +1012,7 @@ static void teardown(npool_t *pool)
         pthread_mutex_destroy(&a->lock);
     }
     os_unmap(pool->va, pool->va_bytes);
-    os_unmap(pool->self_map, pool->self_bytes);
+    os_unmap(pool, pool->self_bytes);   /* last: pool is this mapping */
 }
 
 /* Map `len` bytes of metadata bound to `node` and fault them in. */
@@ -1100,9 +1100,7 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
     if ((rc = map_meta(self_bytes, first_node, prefer, &self)) != 0)
         return rc;
     npool_t *pool = self;
-    pool->self_map = self;
     pool->self_bytes = self_bytes;
-    pool->topo = t;
     pool->gen = atomic_fetch_add(&next_gen, 1);
     pool->flags = cfg->flags;
     pool->align = cfg->align ? cfg->align : 64;

@@ -7,10 +7,10 @@
  * pointer is an O(1) range check.  Unused parts of the reservation are
  * PROT_NONE and cost nothing.
  *
- * A block is in exactly one of three places: held by a user (state HELD),
- * in its node's free set (state FREE, bit set), or in one per-thread
- * magazine (state FREE, bit clear).  held + in set + cached == total per
- * node.  The state byte is written only by the thread that owns the block at
+ * A block is in exactly one of four places: held by a user (state HELD),
+ * in its node's free set (state FREE, bit set), in one per-thread magazine,
+ * or in one full magazine of its node's depot (state FREE, bit clear both).
+ * held + in set + cached (magazines and depot) == total per node.  The state byte is written only by the thread that owns the block at
  * that moment (the getter, the putter, or the node lock holder), with relaxed
  * atomic stores, so a double put is seen whenever the two puts are ordered.
  *
@@ -123,11 +123,8 @@ struct npool {
     /* counters */
     _Atomic uint64_t refused_puts;
     _Atomic uint64_t coalesces, coalesce_ns_total, coalesce_ns_max;
-    _Atomic uint64_t exited_gets, exited_puts;  /* folded from caches of exited threads (per pool) */
     size_t metadata_bytes;
-    void *self_map;                     /* the mapping holding this struct */
-    size_t self_bytes;
-    const struct topo *topo;
+    size_t self_bytes;                  /* the mapping holding this struct, at its own address */
     int16_t cpu_arena[1024];            /* CPU -> arena serving it (-1 unknown) */
     int16_t node_arena[1024];           /* OS node -> arena position, -1 if none */
     int narenas;
@@ -155,8 +152,10 @@ struct npool_tcache {
     struct npool_mag mag[];
 };
 
-/* The calling thread's cache for `pool`, created on first use; NULL when the
- * pool does not cache (or the cache cannot be allocated). */
+/* The calling thread's cache for `pool`, made the current one (tl_last).
+ * Found without a lock after the first use; created on first use under
+ * reg_lock, with capacity 0 when the thread is past its fair share (its gets
+ * and puts then go to the sets).  NULL only when it cannot be allocated. */
 struct npool_tcache *npool__tcache(npool_t *pool);
 /* Flush every magazine of `tc` to the free sets (owner thread only). */
 void npool__tcache_flush(npool_t *pool, struct npool_tcache *tc);

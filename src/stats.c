@@ -6,6 +6,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,7 +85,6 @@ const char *npool__size_name(size_t bytes, char *buf, size_t len)
 /* snprintf into buf at *used, keeping snprintf's semantics for the whole. */
 static void put(char *buf, size_t len, size_t *used, const char *fmt, ...) NPOOL_PRINTF(4, 5);
 
-#include <stdarg.h>
 static void put(char *buf, size_t len, size_t *used, const char *fmt, ...)
 {
     va_list ap;
