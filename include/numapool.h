@@ -94,9 +94,20 @@ enum npool_pages {
     NPOOL_PAGES_2M,   /**< 2 MiB hugetlb pages (falls back to THP, then base, unless NPOOL_STRICT_PAGES) */
     NPOOL_PAGES_THP,  /**< transparent hugepages (`MADV_HUGEPAGE`); with NPOOL_STRICT_PAGES fails when THP is `never` */
     NPOOL_PAGES_BASE, /**< base pages, THP refused (`MADV_NOHUGEPAGE`) */
+    /** hugetlb pages of npool_config_t::page_size bytes, any size the kernel
+     *  offers (/sys/kernel/mm/hugepages: 64 KiB, 2 MiB, 32 MiB, 512 MiB, 1 GiB,
+     *  16 GiB... by architecture); falls back to the smaller offered sizes,
+     *  then THP, then base pages, unless NPOOL_STRICT_PAGES.  The stats
+     *  report 1 GiB and 2 MiB arenas as NPOOL_PAGES_1G and NPOOL_PAGES_2M,
+     *  and every other hugetlb size as this, with its page_size. */
+    NPOOL_PAGES_HUGETLB,
 };
 
-/** Flags of npool_config_t::flags. */
+/** X-macro over every value of enum npool_pages: X(NAME) for NPOOL_PAGES_<NAME>.
+ *  Bindings generate their constants from it. */
+#define NPOOL_PAGES_LIST(X) X(AUTO) X(1G) X(2M) X(THP) X(BASE) X(HUGETLB)
+
+/** Flags of npool_config_t::flags.  A new flag goes here and in NPOOL_FLAG_LIST. */
 enum npool_flags {
     NPOOL_STRICT_PAGES = 1u << 0, /**< fail rather than fall back to smaller pages */
     NPOOL_PREFER_NODE  = 1u << 1, /**< MPOL_PREFERRED instead of MPOL_BIND: misplaced pages are reported in the stats, not refused */
@@ -106,6 +117,16 @@ enum npool_flags {
     NPOOL_SPILL        = 1u << 5, /**< npool_get() may take from the nearest other node when the caller's is empty */
     NPOOL_ZERO         = 1u << 6, /**< blocks come back zeroed from every get */
 };
+
+/** X-macro over every flag: X(NAME) for NPOOL_<NAME>.  npool_create() accepts
+ *  exactly these bits (NPOOL_FLAGS_ALL); bindings generate their constants
+ *  from it, and a test fails when one of them misses a flag. */
+#define NPOOL_FLAG_LIST(X) X(STRICT_PAGES) X(PREFER_NODE) X(LOCK) X(NO_CACHE) X(UNCHECKED) X(SPILL) X(ZERO)
+/** @cond internal */
+#define NPOOL__FLAG_OR(name) | NPOOL_##name
+/** @endcond */
+/** Every flag, or-ed: the bits npool_create() accepts. */
+#define NPOOL_FLAGS_ALL (0u NPOOL_FLAG_LIST(NPOOL__FLAG_OR))
 
 /** What a pool is made of.  Zero means "default" in every field that has one. */
 typedef struct npool_config {
@@ -117,12 +138,13 @@ typedef struct npool_config {
     unsigned flags;            /**< `enum npool_flags`, or-ed */
     double coalesce_threshold; /**< percent fragmentation that triggers auto-coalescing; 0 = 20 */
     const char *name;          /**< shown in reports; copied; NULL = "npool" */
+    size_t page_size;          /**< with NPOOL_PAGES_HUGETLB: the hugetlb page size in bytes; else 0 */
 } npool_config_t;
 
 /** One row of npool_stats_t: one arena, one node. */
 typedef struct npool_node_stats {
     int node;                   /**< OS node index, as numactl prints it */
-    enum npool_pages backing;   /**< what really backs the arena: 1G, 2M, THP or BASE */
+    enum npool_pages backing;   /**< what really backs the arena: 1G, 2M, HUGETLB (another hugetlb size), THP or BASE */
     enum npool_pages requested; /**< what was asked for (after NUMAPOOL_PAGES) */
     int fell_back;              /**< 1 when `backing` is not what was asked for (AUTO never "falls back" from itself) */
     char fallback_reason[256];  /**< why, in words: why it fell back, or for AUTO why it chose this; empty otherwise */
@@ -306,7 +328,7 @@ NPOOL_API const char *npool_strerror(int rc);
  *  numbers; "" if none yet.  Valid until this thread's next failing call. */
 NPOOL_API const char *npool_last_error(void);
 
-/** Name of a page backing: "auto", "1G", "2M", "THP", "base". */
+/** Name of a page backing: "auto", "1G", "2M", "THP", "base", "hugetlb". */
 NPOOL_API const char *npool_pages_name(enum npool_pages pages);
 
 /* ------------------------------------------------------------------------

@@ -1044,8 +1044,8 @@ static int validate(const npool_config_t *c, size_t base_page)
                              base_page);
     if ((unsigned)c->pages > NPOOL_PAGES_BASE)
         return npool__errorf(-EINVAL, "pages %d is not an enum npool_pages value", (int)c->pages);
-    if (c->flags & ~0x7fu)
-        return npool__errorf(-EINVAL, "flags %#x has unknown bits %#x", c->flags, c->flags & ~0x7fu);
+    if (c->flags & ~NPOOL_FLAGS_ALL)
+        return npool__errorf(-EINVAL, "flags %#x has unknown bits %#x", c->flags, c->flags & ~NPOOL_FLAGS_ALL);
     if (!(c->coalesce_threshold >= 0.0 && c->coalesce_threshold <= 100.0))
         return npool__errorf(-EINVAL, "coalesce_threshold %g is not a percentage in [0, 100]", c->coalesce_threshold);
     size_t align = c->align ? c->align : 64;
@@ -1246,6 +1246,7 @@ const char *npool_pages_name(enum npool_pages pages)
     case NPOOL_PAGES_2M: return "2M";
     case NPOOL_PAGES_THP: return "THP";
     case NPOOL_PAGES_BASE: return "base";
+    case NPOOL_PAGES_HUGETLB: return "hugetlb";
     }
     return "?";
 }

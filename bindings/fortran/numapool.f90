@@ -12,7 +12,7 @@ module numapool
 
   ! enum npool_pages
   integer(c_int), parameter, public :: NPOOL_PAGES_AUTO = 0, NPOOL_PAGES_1G = 1, &
-       NPOOL_PAGES_2M = 2, NPOOL_PAGES_THP = 3, NPOOL_PAGES_BASE = 4
+       NPOOL_PAGES_2M = 2, NPOOL_PAGES_THP = 3, NPOOL_PAGES_BASE = 4, NPOOL_PAGES_HUGETLB = 5
   ! enum npool_flags
   integer(c_int), parameter, public :: NPOOL_STRICT_PAGES = 1, NPOOL_PREFER_NODE = 2, &
        NPOOL_LOCK = 4, NPOOL_NO_CACHE = 8, NPOOL_UNCHECKED = 16, NPOOL_SPILL = 32, &
@@ -31,6 +31,7 @@ module numapool
      integer(c_int)    :: flags = 0            ! unsigned in C
      real(c_double)    :: coalesce_threshold = 0.0_c_double
      type(c_ptr)       :: name = c_null_ptr
+     integer(c_size_t) :: page_size = 0        ! with NPOOL_PAGES_HUGETLB
   end type npool_config_t
 
   public :: npool_create, npool_destroy, npool_get, npool_get_on, npool_put, &

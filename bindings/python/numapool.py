@@ -48,7 +48,7 @@ SPILL = 1 << 5
 ZERO = 1 << 6
 
 # enum npool_pages, by the names NUMAPOOL_PAGES takes (case-insensitive)
-PAGES = {"auto": 0, "1g": 1, "2m": 2, "thp": 3, "base": 4}
+PAGES = {"auto": 0, "1g": 1, "2m": 2, "thp": 3, "base": 4, "hugetlb": 5}
 
 NPOOL_MAX_NODES = 64
 _SIZE_MAX = ctypes.c_size_t(-1).value
@@ -65,6 +65,7 @@ class _Config(ctypes.Structure):
         ("flags", ctypes.c_uint),
         ("coalesce_threshold", ctypes.c_double),
         ("name", ctypes.c_char_p),
+        ("page_size", ctypes.c_size_t),
     ]
 
 
