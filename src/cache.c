@@ -18,8 +18,7 @@
  * most about 1/16 of each node sits in the first thread's cache, less in
  * later ones'; the depot holds at most a quarter of the node, and a get that
  * would fail drains it first. */
-#include "pool_internal.h"
-#include "error.h"
+#include "cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,6 @@
-/* src/depot.c - each node's depot of magazines.
+/* src/depot.c - each node's depot of magazines, and every move of blocks
+ * between a magazine and the node's free set (refill, overflow, flush) with
+ * the automatic coalescing those moves trigger.
  *
  * A thread whose magazine overflows hands the whole magazine in and takes an
  * empty one; a thread whose magazine runs dry takes a full one, so blocks
@@ -11,9 +13,11 @@
  *
  * Buffers (struct npool_buf) belong to the arena: on its `all` list from
  * their allocation to npool_destroy, on the `full` or `empty` list while the
- * depot holds them, else in exactly one thread's magazine.  Everything here
- * runs under a->lock, except npool__depot_free (destroy, single-threaded). */
-#include "pool_internal.h"
+ * depot holds them, else in exactly one thread's magazine.  The npool__depot_*
+ * and npool__buf_* functions run under a->lock (npool__depot_free: destroy,
+ * single-threaded); the transfers below take it themselves, and only the
+ * magazine's owner calls them. */
+#include "depot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,4 +144,67 @@ void npool__depot_free(struct npool_arena *a)
     }
     a->dfull = a->dempty = NULL;
     a->nfull = a->depot_blocks = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* transfers between a magazine and the set, under the node's lock          */
+
+uint32_t npool__refill(struct npool_arena *a, struct npool_mag *m, uint32_t batch)
+{
+    uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
+    uint32_t want = batch < m->cap - n ? batch : m->cap - n;
+    /* a magazine another thread handed in, else the set's lowest blocks,
+     * the lowest on top so that gets still go out in address order */
+    pthread_mutex_lock(&a->lock);
+    if (n == 0 && npool__depot_take_full(a, m)) {
+        pthread_mutex_unlock(&a->lock);
+        return atomic_load_explicit(&m->n, memory_order_relaxed);
+    }
+    if (a->fs.nfree < want && a->depot_blocks)
+        npool__depot_drain(a);          /* a get never fails while the depot holds blocks */
+    size_t k = freeset_take_lowest_desc(&a->fs, m->idx + n, want);
+    pthread_mutex_unlock(&a->lock);
+    atomic_store_explicit(&m->n, n + (uint32_t)k, memory_order_relaxed);
+    return n + (uint32_t)k;
+}
+
+void npool__auto_coalesce(npool_t *pool, struct npool_arena *a, size_t returned)
+{
+    a->puts_since_check += returned;
+    if (a->puts_since_check < pool->check_interval || !pool->mag_cap)
+        return;
+    a->puts_since_check = 0;
+    if (freeset_fragmentation(&a->fs) > pool->coalesce_threshold) {
+        npool__depot_drain(a);
+        atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_release);
+        atomic_fetch_add_explicit(&pool->coalesces, 1, memory_order_relaxed);
+    }
+}
+
+uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t batch)
+{
+    pthread_mutex_lock(&a->lock);
+    int handed = npool__depot_give_full(a, m);
+    pthread_mutex_unlock(&a->lock);
+    if (!handed)
+        npool__flush(pool, a, m, batch, 1);
+    return atomic_load_explicit(&m->n, memory_order_relaxed);
+}
+
+/* The top k entries go back: no entry moves, and the blocks kept are the
+ * older ones, which is as good as any for a LIFO that just overflowed. */
+void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k, int check)
+{
+    uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
+    if (k > n)
+        k = n;
+    if (!k)
+        return;
+    pthread_mutex_lock(&a->lock);
+    for (uint32_t j = n - k; j < n; j++)
+        freeset_insert(&a->fs, m->idx[j]);     /* never twice in the set, even unchecked */
+    if (check)
+        npool__auto_coalesce(pool, a, k);
+    pthread_mutex_unlock(&a->lock);
+    atomic_store_explicit(&m->n, n - k, memory_order_relaxed);
 }

@@ -31,7 +31,9 @@ int os_unreserve(void *at, size_t len);
  * post: page aligned; release with os_unmap. */
 int os_map_anon(size_t len, void **out);
 
-void os_unmap(void *addr, size_t len);
+/* munmap; NULL or 0 bytes is a no-op.  Returns 0 or -errno and sets no
+ * sentence: the caller is usually reporting an earlier failure. */
+int os_unmap(void *addr, size_t len);
 
 /* Fault every page in for writing (MADV_POPULATE_WRITE).  pre: the memory
  * policy is set.  Returns -ENOMEM / -EFAULT (no page to be had: a SIGBUS

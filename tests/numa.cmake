@@ -11,9 +11,8 @@ set_tests_properties(numa_unpack_topologies PROPERTIES FIXTURES_SETUP numa_topol
 
 function(npool_numa_test name)
   add_executable(${name} ${PROJECT_SOURCE_DIR}/tests/${name}.c
-                 $<TARGET_OBJECTS:npool_numa> ${PROJECT_SOURCE_DIR}/src/error.c)
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/numa ${PROJECT_SOURCE_DIR}/src
-                             ${PROJECT_SOURCE_DIR}/include)
+                 $<TARGET_OBJECTS:npool_numa> $<TARGET_OBJECTS:npool_base>)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/numa ${PROJECT_SOURCE_DIR}/base)
   target_link_libraries(${name} PRIVATE PkgConfig::CMOCKA PkgConfig::HWLOC PkgConfig::NUMA Threads::Threads)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120

@@ -36,6 +36,9 @@ run_ctest() {
 stage "gcc release: build"
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
+stage "layers: includes and calls only look down, no circle, no file over 700 lines"
+/usr/bin/python3 tools/check-layers.py build/release
+
 stage "gcc release: tests"
 run_ctest build/release
 

@@ -1,5 +1,6 @@
-/* src/pool_internal.h - struct npool, its arenas and per-thread caches, and
- * the invariants that tie them together.  Not installed.
+/* src/pool.h - struct npool and its arenas, the invariants that tie a pool
+ * together, and the small inline helpers every module of src/ uses to find
+ * a block (locate, block_at, the state bytes).  Not installed.
  *
  * Address space: one reservation, aligned to 1 GiB, holds every arena: arena
  * k starts at va + k << span_shift, so a pointer's arena is one shift and its
@@ -17,16 +18,18 @@
  * Locks: `reg_lock` (global, cache.c) protects every pool's list of caches
  * and each cache's `pool` pointer; an arena's `lock` protects its free set
  * and its counters.  Order: reg_lock, then arena locks in ascending order. */
-#ifndef NUMAPOOL_POOL_INTERNAL_H
-#define NUMAPOOL_POOL_INTERNAL_H
+#ifndef NUMAPOOL_POOL_H
+#define NUMAPOOL_POOL_H
 
 #include "numapool.h"
 #include "freeset.h"
-#include "os.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <string.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Under AddressSanitizer, free blocks are poisoned while they sit in the
  * pool, so a use after put is reported where it happens. */
@@ -52,8 +55,11 @@
 
 #define NPOOL_MAG_MAX 256       /* blocks a magazine holds at most */
 #define NPOOL_MAG_MIN 8         /* below this a pool is too small to cache */
+#define NPOOL_MAX_CPUS 1024     /* CPUs the pool's CPU -> arena table covers */
+#define NPOOL_NODE_SLOTS 1024   /* node numbers the node -> arena table covers (numa/'s TOPO_MAX_NODE) */
 
 struct npool_tcache;
+struct npool_buf;
 
 struct npool_arena {
     _Alignas(64) pthread_mutex_t lock;
@@ -83,15 +89,6 @@ struct npool_arena {
     struct npool_buf *dfull, *dempty, *dall;
     size_t nfull, depot_max, depot_blocks;
     uint32_t buf_cap;                   /* entries per magazine buffer: the pool's mag_cap */
-};
-
-/* A magazine's storage: in one thread's magazine, or on the depot's lists. */
-struct npool_buf {
-    struct npool_buf *next;             /* on dfull or dempty */
-    struct npool_buf *all;              /* every buffer of the arena, for destroy */
-    uint32_t n;                         /* entries, while on dfull */
-    uint32_t pad;
-    uint32_t idx[];
 };
 
 struct npool {
@@ -125,80 +122,11 @@ struct npool {
     _Atomic uint64_t coalesces, coalesce_ns_total, coalesce_ns_max;
     size_t metadata_bytes;
     size_t self_bytes;                  /* the mapping holding this struct, at its own address */
-    int16_t cpu_arena[1024];            /* CPU -> arena serving it (-1 unknown) */
-    int16_t node_arena[1024];           /* OS node -> arena position, -1 if none */
+    int16_t cpu_arena[NPOOL_MAX_CPUS];  /* CPU -> arena serving it (-1 unknown) */
+    int16_t node_arena[NPOOL_NODE_SLOTS]; /* OS node -> arena position, -1 if none */
     int narenas;
     struct npool_arena arena[];
 };
-
-/* ---- cache.c ---- */
-struct npool_mag {
-    _Atomic uint32_t n;                 /* entries; written by the owner only */
-    uint32_t cap;                       /* = the cache's cap (0: this thread does not cache) */
-    uint32_t *idx;                      /* cap entries, local block indices; the owner thread's only */
-    _Atomic uint8_t *state;             /* the arena's states and base, copied here so the */
-    char *base;                         /* hot path reads one cache line */
-    _Atomic uint64_t gets, puts;        /* owner increments with relaxed load+store */
-};
-
-struct npool_tcache {
-    uint64_t gen;                       /* the pool's generation */
-    npool_t *pool;                      /* NULL once the pool is destroyed (reg_lock) */
-    struct npool_tcache *next_thread;   /* the owner thread's list */
-    struct npool_tcache *next_pool, *prev_pool;  /* the pool's list (reg_lock) */
-    uint32_t epoch;                     /* pool epoch last seen */
-    uint32_t cap, batch;
-    int narenas;
-    struct npool_mag mag[];
-};
-
-/* The calling thread's cache for `pool`, made the current one (tl_last).
- * Found without a lock after the first use; created on first use under
- * reg_lock, with capacity 0 when the thread is past its fair share (its gets
- * and puts then go to the sets).  NULL only when it cannot be allocated. */
-struct npool_tcache *npool__tcache(npool_t *pool);
-/* Flush every magazine of `tc` to the free sets (owner thread only). */
-void npool__tcache_flush(npool_t *pool, struct npool_tcache *tc);
-/* Detach every cache of `pool` (destroy); empty them (reset). */
-void npool__caches_detach(npool_t *pool);
-void npool__caches_clear(npool_t *pool);
-/* Sum the cached blocks of each arena into cached[] (reg_lock taken), and
- * fold the cached paths' counters into gets[] / puts[]. */
-void npool__caches_count(const npool_t *pool, size_t *cached, uint64_t *gets, uint64_t *puts);
-/* Check every cache of `pool`: entries in range, free, not in the set, not
- * twice; marks[] (one byte per pool block, zeroed) counts them.  0 or -EFAULT. */
-int npool__caches_check(const npool_t *pool, uint8_t *marks, char *why, size_t len);
-
-/* The calling thread's last cache: one compare on the hot path.  Initial-exec
- * TLS (no __tls_get_addr call); 16 bytes, well inside the static TLS surplus
- * glibc keeps for libraries loaded with dlopen. */
-/* npool__tl_last (numapool.h) is defined in cache.c; set it only with this. */
-void npool__tl_set(uint64_t gen, struct npool_tcache *tc);
-/* Record that tc has seen epoch e (in the TLS copy too when tc is current). */
-void npool__tc_epoch(struct npool_tcache *tc, uint32_t e);
-#define NPOOL_TL_CACHE() ((struct npool_tcache *)npool__tl_last.tc)
-
-/* ---- depot.c (callers hold a->lock, except npool__depot_free) ---- */
-uint32_t *npool__buf_get(struct npool_arena *a);            /* an empty buffer; NULL when out of memory */
-void npool__buf_put(struct npool_arena *a, uint32_t *idx);  /* back to the empty list */
-int npool__depot_take_full(struct npool_arena *a, struct npool_mag *m);  /* m empty: swap in a full one; 1 done */
-int npool__depot_give_full(struct npool_arena *a, struct npool_mag *m);  /* hand m's blocks in, take an empty; 1 done */
-size_t npool__depot_drain(struct npool_arena *a);           /* every depot block into the set; how many */
-int npool__depot_check(const struct npool_arena *a, int checked, uint8_t *marks, char *why, size_t len);
-void npool__depot_free(struct npool_arena *a);
-
-/* ---- stats.c ---- */
-/* "2 MiB", "1 GiB", "800 B": exact units only; returns buf. */
-const char *npool__size_name(size_t bytes, char *buf, size_t len);
-
-/* ---- pool.c: slow paths the caches call ---- */
-/* m is full: hand it to the depot or return tc's batch to the set; new count. */
-uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t batch);
-/* Refill `m` of arena `a` with up to tc->batch lowest free blocks; returns how many. */
-uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool_tcache *tc, struct npool_mag *m);
-/* Move the top `k` entries of magazine `m` to arena a's set; `check`: let
- * them count toward the auto-coalesce fragmentation check. */
-void npool__flush(npool_t *pool, struct npool_arena *a, struct npool_mag *m, uint32_t k, int check);
 
 static inline uint64_t npool__relaxed_inc(_Atomic uint64_t *c)
 {
@@ -207,9 +135,72 @@ static inline uint64_t npool__relaxed_inc(_Atomic uint64_t *c)
     return v;
 }
 
+/* Arena and local index of `b`, or NULL with *interior set for the sentence:
+ * 0 outside every arena, else the byte offset into block *i. */
+static inline struct npool_arena *npool__locate(const npool_t *pool, const void *b, size_t *i, size_t *interior)
+{
+    uintptr_t off = (uintptr_t)b - (uintptr_t)pool->va;
+    *interior = 0;
+    *i = 0;
+    if (off >= pool->va_bytes)
+        return NULL;
+    const struct npool_arena *a = &pool->arena[off >> pool->span_shift];
+    size_t o = off & (((size_t)1 << pool->span_shift) - 1);
+    if (o >= pool->arena_bytes)
+        return NULL;
+    size_t idx = pool->stride_shift ? o >> pool->stride_shift : o / pool->stride;
+    *i = idx;
+    *interior = o - idx * pool->stride;
+    return *interior ? NULL : (struct npool_arena *)a;
+}
+
+static inline uint8_t npool__state(const struct npool_arena *a, size_t i)
+{
+    return atomic_load_explicit(&a->state[i], memory_order_relaxed);
+}
+
+static inline void npool__set_state(struct npool_arena *a, size_t i, uint8_t v)
+{
+    atomic_store_explicit(&a->state[i], v, memory_order_relaxed);
+}
+
+static inline void *npool__block_at(const npool_t *pool, const struct npool_arena *a, size_t i)
+{
+    return a->base + i * pool->stride;
+}
+
+/* The arena serving the calling thread: its CPU's node, or the pool's nearest. */
+static inline struct npool_arena *npool__caller_arena(npool_t *pool)
+{
+    if (pool->narenas == 1)
+        return &pool->arena[0];
+    int cpu = sched_getcpu();   /* glibc >= 2.35 reads rseq: no system call */
+    int k = cpu >= 0 && cpu < NPOOL_MAX_CPUS ? pool->cpu_arena[cpu] : -1;
+    return &pool->arena[k >= 0 ? k : 0];
+}
+
+/* Block i of arena a goes to its new owner: state HELD (before anyone else
+ * can see it free), unpoisoned, zeroed with NPOOL_ZERO. */
+static inline void *npool__hand_out(npool_t *pool, struct npool_arena *a, size_t i)
+{
+    if (!(pool->flags & NPOOL_UNCHECKED))
+        npool__set_state(a, i, NPOOL_STATE_HELD);
+    void *b = npool__block_at(pool, a, i);
+    NPOOL_UNPOISON(b, pool->stride);
+    if (pool->flags & NPOOL_ZERO)
+        memset(b, 0, pool->block_size);
+    return b;
+}
+
+/* With NPOOL_DEBUG >= 3 a full npool_check() after every change (check.c). */
+#if NPOOL_DEBUG >= 3
+void npool__debug_check(const npool_t *pool);
+#define NPOOL_DEBUG_CHECK(pool) npool__debug_check(pool)
+#else
+#define NPOOL_DEBUG_CHECK(pool) ((void)0)
+#endif
 
 /* The inline fast path in numapool.h reads these through its own view. */
-#include <stddef.h>
 _Static_assert(offsetof(struct npool, fast_gen) == offsetof(struct npool__head, fast_gen), "head layout");
 _Static_assert(offsetof(struct npool, va) == offsetof(struct npool__head, va), "head layout");
 _Static_assert(offsetof(struct npool, arena_bytes) == offsetof(struct npool__head, arena_bytes), "head layout");
@@ -218,12 +209,4 @@ _Static_assert(offsetof(struct npool, stride_mask) == offsetof(struct npool__hea
 _Static_assert(offsetof(struct npool, stride_shift) == offsetof(struct npool__head, stride_shift), "head layout");
 _Static_assert(offsetof(struct npool, unchecked) == offsetof(struct npool__head, unchecked), "head layout");
 _Static_assert(offsetof(struct npool, epoch) == offsetof(struct npool__head, epoch), "head layout");
-_Static_assert(offsetof(struct npool_mag, n) == offsetof(struct npool__mag, n), "magazine layout");
-_Static_assert(offsetof(struct npool_mag, cap) == offsetof(struct npool__mag, cap), "magazine layout");
-_Static_assert(offsetof(struct npool_mag, idx) == offsetof(struct npool__mag, idx), "magazine layout");
-_Static_assert(offsetof(struct npool_mag, state) == offsetof(struct npool__mag, state), "magazine layout");
-_Static_assert(offsetof(struct npool_mag, base) == offsetof(struct npool__mag, base), "magazine layout");
-_Static_assert(offsetof(struct npool_mag, gets) == offsetof(struct npool__mag, gets), "magazine layout");
-_Static_assert(offsetof(struct npool_mag, puts) == offsetof(struct npool__mag, puts), "magazine layout");
-_Static_assert(sizeof(struct npool_mag) == sizeof(struct npool__mag), "magazine layout");
 #endif
