@@ -37,7 +37,8 @@ int os_unmap(void *addr, size_t len);
 
 /* Fault every page in for writing (MADV_POPULATE_WRITE).  pre: the memory
  * policy is set.  Returns -ENOMEM / -EFAULT (no page to be had: a SIGBUS
- * avoided), -EOPNOTSUPP on kernels before 5.14.  Sets no sentence: the
+ * avoided), -EOPNOTSUPP on kernels before 5.14, -EINVAL for memory that
+ * cannot be written (PROT_NONE).  Sets no sentence: the
  * caller knows what it was populating. */
 int os_populate(void *addr, size_t len);
 

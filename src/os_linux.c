@@ -106,8 +106,9 @@ int os_populate(void *addr, size_t len)
     if (madvise(addr, len, MADV_POPULATE_WRITE) == 0)
         return 0;
     int e = errno;
-    if (e == EINVAL)
-        return -EOPNOTSUPP;     /* kernels before 5.14 do not know the advice */
+    /* kernels before 5.14 do not know the advice: a zero-length call tells */
+    if (e == EINVAL && madvise(addr, 0, MADV_POPULATE_WRITE) != 0)
+        return -EOPNOTSUPP;
     return e == EFAULT || e == EHWPOISON ? -ENOMEM : -e;
 }
 
