@@ -15,27 +15,38 @@
 
 static int get_bulk_slow(npool_t *pool, void **blocks, size_t n) __attribute__((noinline));
 
+/* The calling thread's magazine of a one-node pool on the inline path's
+ * terms (its cache current, the pool's last coalesce seen), else NULL. */
+static inline struct npool__mag *fast_mag(npool_t *pool)
+{
+#ifdef NPOOL__HAVE_FAST
+    return pool->fast ? npool__current((const struct npool__head *)(const void *)pool) : NULL;
+#else
+    (void)pool;
+    return NULL;
+#endif
+}
+
 int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
 {
-    struct npool_tcache *tc;
-    if (__builtin_expect(pool && blocks && (tc = npool__fast_cache(pool)), 1)) {
-        struct npool_mag *m = &tc->mag[0];
-        uint32_t have = atomic_load_explicit(&m->n, memory_order_relaxed);
+    struct npool__mag *m;
+    if (__builtin_expect(pool && blocks && (m = fast_mag(pool)), 1)) {
+        uint32_t have = NPOOL__LD(&m->n);
         if (__builtin_expect(n && n <= have, 1)) {
             /* locals: the state stores are bytes, which the compiler must assume alias everything */
             const uint32_t *top = m->idx + have - 1;
-            _Atomic uint8_t *state = m->state;
+            uint8_t *state = m->state;
             char *base = m->base;
             size_t stride = pool->stride;
+            int checked = !pool->unchecked;
             for (size_t j = 0; j < n; j++) {
                 uint32_t i = top[-(ptrdiff_t)j];
                 blocks[j] = base + (size_t)i * stride;
-                atomic_store_explicit(&state[i], NPOOL_STATE_HELD, memory_order_relaxed);
-                NPOOL_UNPOISON(blocks[j], stride);
+                if (checked)
+                    NPOOL__ST(&state[i], (uint8_t)NPOOL_STATE_HELD);
             }
-            atomic_store_explicit(&m->n, have - (uint32_t)n, memory_order_relaxed);
-            atomic_store_explicit(&m->gets, atomic_load_explicit(&m->gets, memory_order_relaxed) + n,
-                                  memory_order_relaxed);
+            NPOOL__ST(&m->n, have - (uint32_t)n);
+            NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + n);
             return 0;
         }
     }
@@ -49,15 +60,17 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
                                                                                          : "n is 0");
     struct npool_arena *a = npool__caller_arena(pool);
     struct npool_tcache *tc = npool__cache_of(pool);
-    struct npool_mag *m = tc ? &tc->mag[a->pos] : NULL;
-    size_t have = m ? atomic_load_explicit(&m->n, memory_order_relaxed) : 0;
+    struct npool__mag *m = tc ? &tc->mag[a->pos] : NULL;
+    size_t have = m ? NPOOL__LD(&m->n) : 0;
+    if (m && have == 0 && n <= tc->cap && atomic_load_explicit(&tc->side[a->pos].nspares, memory_order_relaxed))
+        have = npool__refill(pool, a, m, &tc->side[a->pos], 0);    /* a spare of its own, no node lock */
     if (m && have < n && n <= tc->cap) {
         /* fill the magazine in one batch, then serve from it; a request that
          * cannot be met leaves the cache as it was */
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         size_t k = 0;
         if (have == 0 && npool__depot_take_full(a, m))
-            k = have = atomic_load_explicit(&m->n, memory_order_relaxed);
+            k = have = NPOOL__LD(&m->n);
         if (have + a->fs.nfree < n && a->depot_blocks)
             npool__depot_drain(a);
         if (have < n && have + a->fs.nfree >= n) {
@@ -65,21 +78,27 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
             k += more;
             have += more;
         }
-        pthread_mutex_unlock(&a->lock);
-        atomic_store_explicit(&m->n, (uint32_t)have, memory_order_relaxed);
-        if (k && pool->fast)
+        npool__unlock(a);
+        NPOOL__ST(&m->n, (uint32_t)have);
+        if (k && fast_mag(pool))
             return npool_get_bulk(pool, blocks, n);
     }
     size_t from_cache = have < n ? have : n;
     size_t need = n - from_cache;
     if (need) {
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         if (a->fs.nfree < need && a->depot_blocks)
             npool__depot_drain(a);
+        if (a->fs.nfree < need && pool->mag_cap) {
+            /* other threads' spares, before refusing */
+            npool__unlock(a);
+            npool__caches_reclaim(pool, a, 0);
+            npool__lock(a);
+        }
         if (a->fs.nfree < need) {
             size_t inset = a->fs.nfree;
             a->failed_gets++;
-            pthread_mutex_unlock(&a->lock);
+            npool__unlock(a);
             return npool__errorf(-ENOMEM, "npool_get_bulk: %zu blocks asked for on node %d of pool '%s', "
                                  "%zu free there (%zu in its set, %zu in this thread's cache)",
                                  n, a->node, pool->name, inset + from_cache, inset, from_cache);
@@ -96,17 +115,15 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
         }
         if (!m)
             a->gets += need;
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
         if (m)
-            atomic_store_explicit(&m->gets, atomic_load_explicit(&m->gets, memory_order_relaxed) + need,
-                                  memory_order_relaxed);
+            NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + need);
     }
     for (size_t j = 0; j < from_cache; j++)
         blocks[need + j] = npool__block_at(pool, a, m->idx[have - 1 - j]);
     if (from_cache) {
-        atomic_store_explicit(&m->n, (uint32_t)(have - from_cache), memory_order_relaxed);
-        atomic_store_explicit(&m->gets, atomic_load_explicit(&m->gets, memory_order_relaxed) + from_cache,
-                              memory_order_relaxed);
+        NPOOL__ST(&m->n, (uint32_t)(have - from_cache));
+        NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + from_cache);
     }
     for (size_t j = 0; j < n; j++) {
         size_t i, interior;
@@ -124,38 +141,33 @@ static int put_bulk_slow(npool_t *pool, void *const *blocks, size_t n) __attribu
  * entry, undo and let the slow path find and word the error. */
 int npool_put_bulk(npool_t *pool, void *const *blocks, size_t n)
 {
-    struct npool_tcache *tc;
-    if (__builtin_expect(pool && !pool->unchecked && pool->stride_shift && blocks && (tc = npool__fast_cache(pool)), 1)) {
-        struct npool_mag *m = &tc->mag[0];
-        uint32_t top = atomic_load_explicit(&m->n, memory_order_relaxed);
+    struct npool__mag *m;
+    if (__builtin_expect(pool && !pool->unchecked && pool->stride_shift && blocks && (m = fast_mag(pool)), 1)) {
+        uint32_t top = NPOOL__LD(&m->n);
         if (__builtin_expect(n <= m->cap - top, 1) ||
-            (n <= m->cap / 2 && (top = npool__overflow(pool, &pool->arena[0], m, m->cap / 2), 1))) {
+            (n <= m->cap / 2 && (top = npool__overflow(pool, &pool->arena[0], m, &NPOOL_TL_CACHE()->side[0],
+                                                       m->cap / 2), 1))) {
             size_t j;
             const uintptr_t va = (uintptr_t)pool->va;
             const size_t bytes = pool->arena_bytes, mask = pool->stride_mask;
             const unsigned shift = pool->stride_shift;
-            _Atomic uint8_t *state = m->state;
+            uint8_t *state = m->state;
             uint32_t *dst = m->idx + top;
             for (j = 0; j < n; j++) {
                 uintptr_t off = (uintptr_t)blocks[j] - va;
                 size_t i = off >> shift;
-                if (off >= bytes || (off & mask) ||
-                    atomic_load_explicit(&state[i], memory_order_relaxed) != NPOOL_STATE_HELD)
+                if (off >= bytes || (off & mask) || NPOOL__LD(&state[i]) != NPOOL_STATE_HELD)
                     break;
                 dst[j] = (uint32_t)i;
-                atomic_store_explicit(&state[i], NPOOL_STATE_FREE, memory_order_relaxed);
+                NPOOL__ST(&state[i], (uint8_t)NPOOL_STATE_FREE);
             }
             if (__builtin_expect(j == n, 1)) {
-                for (j = 0; j < n; j++)
-                    NPOOL_POISON(blocks[j], pool->stride);
-                atomic_store_explicit(&m->n, top + (uint32_t)n, memory_order_relaxed);
-                atomic_store_explicit(&m->puts, atomic_load_explicit(&m->puts, memory_order_relaxed) + n,
-                                      memory_order_relaxed);
+                NPOOL__ST(&m->n, top + (uint32_t)n);
+                NPOOL__ST(&m->puts, NPOOL__LD(&m->puts) + n);
                 return 0;
             }
             while (j--)
-                atomic_store_explicit(&m->state[m->idx[top + j]],
-                                      NPOOL_STATE_HELD, memory_order_relaxed);
+                NPOOL__ST(&state[dst[j]], (uint8_t)NPOOL_STATE_HELD);
         }
     }
     return put_bulk_slow(pool, blocks, n);
@@ -165,7 +177,7 @@ static int put_bulk_slow(npool_t *pool, void *const *blocks, size_t n)
 {
     if (!pool || (!blocks && n))
         return npool__errorf(-EINVAL, "npool_put_bulk: %s", !pool ? "pool is NULL" : "blocks is NULL");
-    int checked = !(pool->flags & NPOOL_UNCHECKED);
+    int checked = !pool->unchecked;
     size_t j, i, interior;
     int rc = 0;
     /* validate everything before anything changes; PUTTING marks repeats */
@@ -200,7 +212,7 @@ static int put_bulk_slow(npool_t *pool, void *const *blocks, size_t n)
     for (j = 0; j < n; j++) {
         struct npool_arena *a = npool__locate(pool, blocks[j], &i, &interior);
         if (checked)
-            npool__set_state(a, i, NPOOL_STATE_FREE);
+            npool__set_state(a, i, NPOOL_STATE_HELD);   /* give_back takes a held block */
         npool__give_back(pool, a, i);
     }
     NPOOL_DEBUG_CHECK(pool);
@@ -223,32 +235,34 @@ void *npool_get_contig(npool_t *pool, size_t n)
     }
     struct npool_arena *a = npool__caller_arena(pool);
     for (int attempt = 0; attempt < 2; attempt++) {
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         size_t first = freeset_take_run(&a->fs, n);
         if (first != SIZE_MAX)
             a->gets += n;
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
         if (first != SIZE_MAX) {
             for (size_t k = 0; k < n; k++)
                 npool__hand_out(pool, a, first + k);
             NPOOL_DEBUG_CHECK(pool);
             return npool__block_at(pool, a, first);
         }
-        /* the blocks this thread caches may complete a run: return them and look
-         * once more, even when the magazine is now empty, since npool__cache_of() may have
-         * just returned them for a pending coalesce */
+        /* the blocks this thread caches, every thread's spares and the depot
+         * may complete a run: return them and look once more, even when the
+         * magazine is now empty, since npool__cache_of() may have just
+         * returned them for a pending coalesce */
         struct npool_tcache *tc = npool__cache_of(pool);
         if (!tc)
             break;
         npool__flush(pool, a, &tc->mag[a->pos], tc->cap, 0);
-        pthread_mutex_lock(&a->lock);
+        npool__caches_reclaim(pool, a, 0);
+        npool__lock(a);
         npool__depot_drain(a);
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
     }
-    pthread_mutex_lock(&a->lock);
+    npool__lock(a);
     size_t largest = freeset_largest_run(&a->fs), inset = a->fs.nfree;
     a->failed_gets++;
-    pthread_mutex_unlock(&a->lock);
+    npool__unlock(a);
     npool__errorf(-ENOMEM, "no run of %zu free blocks on node %d of pool '%s': the longest is %zu, of %zu in the "
                   "free set", n, a->node, pool->name, largest, inset);
     errno = ENOMEM;
@@ -268,7 +282,7 @@ int npool_put_contig(npool_t *pool, void *first, size_t n)
         return npool__errorf(-EINVAL, "npool_put_contig: a run of %zu blocks from block %zu leaves node %d, whose "
                              "last block is %zu", n, a->first_index + i, a->node, a->first_index + a->nblocks - 1);
     }
-    if (!(pool->flags & NPOOL_UNCHECKED)) {
+    if (!pool->unchecked) {
         for (size_t k = 0; k < n; k++) {
             if (npool__state(a, i + k) != NPOOL_STATE_HELD) {
                 atomic_fetch_add_explicit(&pool->refused_puts, 1, memory_order_relaxed);
@@ -280,7 +294,7 @@ int npool_put_contig(npool_t *pool, void *first, size_t n)
             npool__set_state(a, i + k, NPOOL_STATE_FREE);
     }
     NPOOL_POISON(npool__block_at(pool, a, i), n * pool->stride);
-    pthread_mutex_lock(&a->lock);
+    npool__lock(a);
     if (freeset_run_none(&a->fs, i, n)) {
         freeset_insert_run(&a->fs, i, n);
     } else {
@@ -289,7 +303,7 @@ int npool_put_contig(npool_t *pool, void *first, size_t n)
     }
     a->puts += n;
     npool__auto_coalesce(pool, a, n);
-    pthread_mutex_unlock(&a->lock);
+    npool__unlock(a);
     NPOOL_DEBUG_CHECK(pool);
     return 0;
 }

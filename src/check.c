@@ -13,11 +13,11 @@ int npool_check(const npool_t *pool)
     if (!pool)
         return npool__errorf(-EINVAL, "npool_check: pool is NULL");
     char why[256];
-    int checked = !(pool->flags & NPOOL_UNCHECKED);
+    int checked = !pool->unchecked;
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
         int bad = 0;
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         if (freeset_check(&a->fs, why, sizeof why) != 0)
             bad = 1;
         for (size_t i = 0; !bad && checked && i < a->nblocks; i++) {
@@ -30,7 +30,7 @@ int npool_check(const npool_t *pool)
                 bad = 1;
             }
         }
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
         if (bad)
             return npool__errorf(-EFAULT, "pool '%s', node %d: %s", pool->name, a->node, why);
     }

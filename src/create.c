@@ -113,11 +113,12 @@ static int resolve(const npool_config_t *cfg, size_t base_page, const char **nod
 static void lay_out(npool_t *pool, const npool_config_t *cfg, int narenas)
 {
     pool->gen = atomic_fetch_add(&next_gen, 1);
+    atomic_init(&pool->key, pool->gen << 32);
     pool->flags = cfg->flags;
     pool->align = cfg->align ? cfg->align : DEFAULT_ALIGN;
     pool->block_size = cfg->block_size;
     pool->stride = round_up(cfg->block_size, pool->align);
-    pool->stride_shift = is_pow2(pool->stride) ? log2_exact(pool->stride) : 0;
+    pool->stride_shift = (uint8_t)(is_pow2(pool->stride) ? log2_exact(pool->stride) : 0);
     pool->stride_mask = is_pow2(pool->stride) ? pool->stride - 1 : SIZE_MAX;   /* see npool__head */
     pool->nblocks_node = cfg->block_count;
     pool->nblocks_total = cfg->block_count * (size_t)narenas;
@@ -128,17 +129,18 @@ static void lay_out(npool_t *pool, const npool_config_t *cfg, int narenas)
     /* a fragmentation check walks the set: O(blocks / 64 + runs), at most
      * O(blocks); one every blocks / 4 returns keeps it O(1) per put */
     pool->check_interval = cfg->block_count / 4 > CHECK_INTERVAL_MIN ? cfg->block_count / 4 : CHECK_INTERVAL_MIN;
-    atomic_init(&pool->epoch, 0);
-    /* per-thread magazines: at most 1/16 of a node per thread, none for tiny pools */
+    /* per-thread magazines: at most 1/16 of a node per thread (and in all,
+     * cache.c), none for tiny pools; spares at most 1/8 of a node per thread */
     size_t cap = cfg->block_count / 16;
     if (cap > NPOOL_MAG_MAX)
         cap = NPOOL_MAG_MAX;
     pool->mag_cap = (cfg->flags & NPOOL_NO_CACHE) || cap < NPOOL_MAG_MIN ? 0 : (uint32_t)cap;
+    pool->spare_max = pool->mag_cap ? (uint32_t)(cfg->block_count / 8 / pool->mag_cap) : 0;
     size_t span = round_up(pool->arena_bytes, GiB);
-    pool->span_shift = log2_exact(span);
+    pool->span_shift = (uint8_t)log2_exact(span);
     pool->va_bytes = (size_t)narenas << pool->span_shift;
     for (int k = 0; k < NPOOL_MAX_CPUS; k++)
-        pool->cpu_arena[k] = -1;
+        pool->cpu_table[k] = -1;
     for (int k = 0; k < NPOOL_NODE_SLOTS; k++)
         pool->node_arena[k] = -1;
 }
@@ -217,7 +219,7 @@ static void serve_tables(npool_t *pool, const struct topo *t, const topo_nodeset
     for (int cpu = 0; cpu < t->ncpus && cpu < NPOOL_MAX_CPUS; cpu++) {
         int n = t->cpu_node[cpu];
         int near = topo_nearest(t, n >= 0 ? n : first_node, set);
-        pool->cpu_arena[cpu] = (int16_t)(near >= 0 ? pool->node_arena[near] : 0);
+        pool->cpu_table[cpu] = (int16_t)(near >= 0 ? pool->node_arena[near] : 0);
     }
     for (int k = 0; k < pool->narenas; k++) {
         topo_nodeset_t rest = *set;
@@ -315,10 +317,12 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
         if ((rc = build_arena(pool, &pool->arena[k], pages, page_size, t)) != 0)
             goto fail;
     serve_tables(pool, t, &set, first_node);
-    /* the fast paths: one arena, cached, not zeroing (unchecked ones skip the state bytes) */
-    pool->fast = narenas == 1 && pool->mag_cap && !(cfg->flags & NPOOL_ZERO);
-    pool->fast_gen = pool->fast ? pool->gen : UINT64_MAX;
     pool->unchecked = !!(cfg->flags & NPOOL_UNCHECKED);
+    pool->cpu_arena = narenas > 1 ? pool->cpu_table : NULL;
+    /* users' inline path (numapool.h) serves cached pools that do not zero,
+     * unless this library must see every get and put itself */
+    pool->inline_ok = pool->mag_cap && !(cfg->flags & NPOOL_ZERO) && !NPOOL_SEES_EVERY_BLOCK;
+    pool->fast = narenas == 1 && pool->inline_ok;      /* the bulk fast paths */
     const char *env = secure_getenv("NUMAPOOL_VERBOSE");
     if (env && *env && strcmp(env, "0") != 0)
         verbose_report(pool);

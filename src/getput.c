@@ -38,39 +38,53 @@ int npool__refuse_pointer(npool_t *pool, const void *b, size_t i, size_t interio
                          (void *)pool->va, (void *)(pool->va + pool->va_bytes));
 }
 
-/* One block of arena `a`, or SIZE_MAX. */
-static inline size_t take_one(npool_t *pool, struct npool_arena *a)
+#define HEAD(pool) ((const struct npool__head *)(const void *)(pool))
+
+/* A block just taken (state already HELD) goes to its new owner. */
+static inline void *given(npool_t *pool, void *b)
+{
+    NPOOL_UNPOISON(b, pool->stride);
+    if (pool->flags & NPOOL_ZERO)
+        memset(b, 0, pool->block_size);
+    return b;
+}
+
+/* One block of arena `a`, marked held: from the caller's magazine (refilled
+ * when dry), or from the set under the lock when it does not cache; NULL
+ * when the node has none for this thread. */
+static void *take_one(npool_t *pool, struct npool_arena *a)
 {
     struct npool_tcache *tc = npool__cache_of(pool);
     if (tc) {
-        struct npool_mag *m = &tc->mag[a->pos];
-        uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
-        if (__builtin_expect(n == 0, 0) && (n = npool__refill(a, m, tc->batch)) == 0)
-            return SIZE_MAX;
-        uint32_t i = m->idx[n - 1];
-        atomic_store_explicit(&m->n, n - 1, memory_order_relaxed);
-        npool__relaxed_inc(&m->gets);
-        return i;
+        struct npool__mag *m = &tc->mag[a->pos];
+        void *b = npool__mag_pop(HEAD(pool), m);
+        if (!b && npool__refill(pool, a, m, &tc->side[a->pos], tc->batch))
+            b = npool__mag_pop(HEAD(pool), m);
+        return b;
     }
     uint32_t i;
-    pthread_mutex_lock(&a->lock);
+    npool__lock(a);
     if (!a->fs.nfree && a->depot_blocks)
         npool__depot_drain(a);
     size_t k = freeset_take_lowest(&a->fs, &i, 1);
     if (k)
         a->gets++;
-    pthread_mutex_unlock(&a->lock);
-    return k ? i : SIZE_MAX;
+    npool__unlock(a);
+    if (!k)
+        return NULL;
+    if (!pool->unchecked)
+        npool__set_state(a, i, NPOOL_STATE_HELD);
+    return npool__block_at(pool, a, i);
 }
 
 static void *get_failed(npool_t *pool, struct npool_arena *a)
 {
-    pthread_mutex_lock(&a->lock);
+    npool__lock(a);
     a->failed_gets++;
     size_t inset = a->fs.nfree;
-    pthread_mutex_unlock(&a->lock);
+    npool__unlock(a);
     npool__errorf(-ENOMEM, "node %d of pool '%s' has no free block for this thread: %zu blocks, %zu in its free set, "
-                  "the rest held or in other threads' caches (npool_coalesce returns those)",
+                  "the rest held or in other threads' current magazines (npool_coalesce returns those)",
                   a->node, pool->name, a->nblocks, inset);
     errno = ENOMEM;
     return NULL;
@@ -78,40 +92,32 @@ static void *get_failed(npool_t *pool, struct npool_arena *a)
 
 static void *get_from(npool_t *pool, struct npool_arena *a, int spill)
 {
-    size_t i = take_one(pool, a);
-    if (__builtin_expect(i != SIZE_MAX, 1)) {
-        void *b = npool__hand_out(pool, a, i);
+    void *b = take_one(pool, a);
+    if (__builtin_expect(b != NULL, 1)) {
+        b = given(pool, b);
         NPOOL_DEBUG_CHECK(pool);
         return b;
     }
-    if (spill) {
-        for (int k = 0; k < pool->narenas - 1; k++) {
-            struct npool_arena *o = &pool->arena[a->near[k]];
-            if ((i = take_one(pool, o)) != SIZE_MAX)
-                return npool__hand_out(pool, o, i);
-        }
-    }
+    /* the node is empty for this thread: the other threads' spares first,
+     * then, with NPOOL_SPILL, the other nodes nearest first */
+    if (pool->mag_cap && npool__caches_reclaim(pool, a, 0) && (b = take_one(pool, a)) != NULL)
+        return given(pool, b);
+    for (int k = 0; spill && k < pool->narenas - 1; k++)
+        if ((b = take_one(pool, &pool->arena[a->near[k]])) != NULL)
+            return given(pool, b);
     return get_failed(pool, a);
 }
 
 static void *get_slow(npool_t *pool) __attribute__((noinline));
 
+/* The inline path of numapool.h first (the same pop users compile in). */
 void *npool_get(npool_t *pool)
 {
-    struct npool_tcache *tc;
-    if (__builtin_expect(pool && (tc = npool__fast_cache(pool)), 1)) {
-        struct npool_mag *m = &tc->mag[0];
-        uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
-        if (__builtin_expect(n != 0, 1)) {
-            uint32_t i = m->idx[n - 1];
-            atomic_store_explicit(&m->n, n - 1, memory_order_relaxed);
-            npool__relaxed_inc(&m->gets);
-            if (!pool->unchecked)
-                atomic_store_explicit(&m->state[i], NPOOL_STATE_HELD, memory_order_relaxed);
-            NPOOL_UNPOISON(m->base + (size_t)i * pool->stride, pool->stride);
-            return m->base + (size_t)i * pool->stride;
-        }
-    }
+#ifdef NPOOL__HAVE_FAST
+    void *b;
+    if (__builtin_expect(pool != NULL && (b = npool__get_fast(pool)) != NULL, 1))
+        return b;
+#endif
     return get_slow(pool);
 }
 
@@ -127,7 +133,7 @@ static void *get_slow(npool_t *pool)
 
 static struct npool_arena *arena_of_node(npool_t *pool, int node)
 {
-    if (node < 0 || node >= 1024 || pool->node_arena[node] < 0)
+    if (node < 0 || node >= NPOOL_NODE_SLOTS || pool->node_arena[node] < 0)
         return NULL;
     return &pool->arena[pool->node_arena[node]];
 }
@@ -150,49 +156,49 @@ void *npool_get_on(npool_t *pool, int node)
 /* ------------------------------------------------------------------------ */
 /* put                                                                      */
 
-void npool__give_back(npool_t *pool, struct npool_arena *a, size_t i)
+static int refuse_double(npool_t *pool, struct npool_arena *a, size_t i)
 {
+    atomic_fetch_add_explicit(&pool->refused_puts, 1, memory_order_relaxed);
+    return npool__errorf(-EALREADY, "block %zu (%p) of pool '%s' is already free: a double put", a->first_index + i,
+                         npool__block_at(pool, a, i), pool->name);
+}
+
+int npool__give_back(npool_t *pool, struct npool_arena *a, size_t i)
+{
+    /* the state first: npool__cache_of() may flush this thread's cache for a
+     * coalesce, and a block already free there could then be taken by
+     * another thread before the push looked at it */
+    if (!pool->unchecked && npool__state(a, i) != NPOOL_STATE_HELD)
+        return refuse_double(pool, a, i);
     NPOOL_POISON(npool__block_at(pool, a, i), pool->stride);
     struct npool_tcache *tc = npool__cache_of(pool);
     if (tc) {
-        struct npool_mag *m = &tc->mag[a->pos];
-        uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
-        if (__builtin_expect(n == tc->cap, 0))
-            n = npool__overflow(pool, a, m, tc->batch);
-        m->idx[n] = (uint32_t)i;
-        atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
-        npool__relaxed_inc(&m->puts);
-        return;
+        struct npool__mag *m = &tc->mag[a->pos];
+        int r = npool__mag_push(HEAD(pool), m, i);
+        if (__builtin_expect(r == 1, 0)) {
+            npool__overflow(pool, a, m, &tc->side[a->pos], tc->batch);
+            r = npool__mag_push(HEAD(pool), m, i);
+        }
+        return r == 0 ? 0 : refuse_double(pool, a, i);
     }
-    pthread_mutex_lock(&a->lock);
+    if (!pool->unchecked)
+        npool__set_state(a, i, NPOOL_STATE_FREE);
+    npool__lock(a);
     if (freeset_insert(&a->fs, i))
         a->puts++;
-    pthread_mutex_unlock(&a->lock);
+    npool__unlock(a);
+    return 0;
 }
 
 static int put_slow(npool_t *pool, void *block) __attribute__((noinline));
 
+/* The inline path of numapool.h first (the same push users compile in). */
 int npool_put(npool_t *pool, void *block)
 {
-    struct npool_tcache *tc;
-    if (__builtin_expect(pool && (tc = npool__fast_cache(pool)), 1)) {
-        uintptr_t off = (uintptr_t)block - (uintptr_t)pool->va;
-        if (__builtin_expect(off < pool->arena_bytes && !(off & pool->stride_mask), 1)) {
-            size_t i = off >> pool->stride_shift;
-            struct npool_mag *m = &tc->mag[0];
-            uint32_t n = atomic_load_explicit(&m->n, memory_order_relaxed);
-            if (__builtin_expect(n < m->cap && (pool->unchecked || atomic_load_explicit(&m->state[i],
-                                                  memory_order_relaxed) == NPOOL_STATE_HELD), 1)) {
-                if (!pool->unchecked)
-                    atomic_store_explicit(&m->state[i], NPOOL_STATE_FREE, memory_order_relaxed);
-                NPOOL_POISON(block, pool->stride);
-                m->idx[n] = (uint32_t)i;
-                atomic_store_explicit(&m->n, n + 1, memory_order_relaxed);
-                npool__relaxed_inc(&m->puts);
-                return 0;
-            }
-        }
-    }
+#ifdef NPOOL__HAVE_FAST
+    if (__builtin_expect(pool != NULL && npool__put_fast(pool, block) == 0, 1))
+        return 0;
+#endif
     return put_slow(pool, block);
 }
 
@@ -204,17 +210,9 @@ static int put_slow(npool_t *pool, void *block)
     struct npool_arena *a = npool__locate(pool, block, &i, &interior);
     if (__builtin_expect(!a, 0))
         return npool__refuse_pointer(pool, block, i, interior);
-    if (!(pool->flags & NPOOL_UNCHECKED)) {
-        if (__builtin_expect(npool__state(a, i) != NPOOL_STATE_HELD, 0)) {
-            atomic_fetch_add_explicit(&pool->refused_puts, 1, memory_order_relaxed);
-            return npool__errorf(-EALREADY, "block %zu (%p) of pool '%s' is already free: a double put",
-                                 a->first_index + i, block, pool->name);
-        }
-        npool__set_state(a, i, NPOOL_STATE_FREE);
-    }
-    npool__give_back(pool, a, i);
+    int rc = npool__give_back(pool, a, i);
     NPOOL_DEBUG_CHECK(pool);
-    return 0;
+    return rc;
 }
 
 size_t npool_index(const npool_t *pool, const void *block)
@@ -258,20 +256,22 @@ int npool_coalesce(npool_t *pool)
         return npool__errorf(-EINVAL, "npool_coalesce: pool is NULL");
     uint64_t t0 = os_now_ns();
     if (pool->mag_cap) {
-        /* this thread's cache now; exited threads' went back when they exited */
-        struct npool_tcache *tc = npool__tl_last.gen == pool->gen ? NPOOL_TL_CACHE() : npool__tcache(pool);
+        /* this thread's cache and every thread's spares now (exited threads'
+         * went back when they exited), the depots too */
+        struct npool_tcache *tc = npool__tcache_find(pool);
         if (tc)
             npool__tcache_flush(pool, tc);
-        /* the depots' magazines at once too */
         for (int k = 0; k < pool->narenas; k++) {
-            pthread_mutex_lock(&pool->arena[k].lock);
-            npool__depot_drain(&pool->arena[k]);
-            pthread_mutex_unlock(&pool->arena[k].lock);
+            struct npool_arena *a = &pool->arena[k];
+            npool__caches_reclaim(pool, a, 1);
+            npool__lock(a);
+            npool__depot_drain(a);
+            npool__unlock(a);
         }
-        /* everybody else's at their next call (they see the new epoch) */
-        uint32_t e = atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_release) + 1;
+        /* everybody else's current magazines at their next call (the new epoch) */
+        uint32_t e = npool__epoch_bump(pool);
         if (tc)
-            npool__tc_epoch(tc, e);
+            npool__tc_seen(tc, e);
     }
     uint64_t dt = os_now_ns() - t0;
     atomic_fetch_add_explicit(&pool->coalesces, 1, memory_order_relaxed);
@@ -291,13 +291,13 @@ int npool_reset(npool_t *pool)
     npool__caches_clear(pool);
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = &pool->arena[k];
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         npool__depot_drain(a);
         freeset_fill(&a->fs);
         NPOOL_POISON(a->base, pool->arena_bytes);
         memset((void *)a->state, NPOOL_STATE_FREE, a->nblocks);
         a->puts_since_check = 0;
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
     }
     NPOOL_DEBUG_CHECK(pool);
     return 0;

@@ -15,14 +15,17 @@
  * that moment (the getter, the putter, or the node lock holder), with relaxed
  * atomic stores, so a double put is seen whenever the two puts are ordered.
  *
- * Locks: `reg_lock` (global, cache.c) protects every pool's list of caches
- * and each cache's `pool` pointer; an arena's `lock` protects its free set
- * and its counters.  Order: reg_lock, then arena locks in ascending order. */
+ * Locks, in the order they nest: `reg_lock` (global, cache.c) protects
+ * every pool's list of caches and each cache's `pool` pointer; a cache's
+ * per-arena side lock (cache.h) its spare magazines; an arena's `lock` its
+ * free set, depot and counters, arenas in ascending order.  Nothing takes a
+ * lock on the get/put fast path. */
 #ifndef NUMAPOOL_POOL_H
 #define NUMAPOOL_POOL_H
 
 #include "numapool.h"
 #include "freeset.h"
+#include "os.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -40,6 +43,14 @@
 #define NPOOL_ASAN 1
 #endif
 #endif
+/* The library sees every get and put itself (users' inline path is off):
+ * under ASan, which poisons free blocks. */
+#ifdef NPOOL_ASAN
+#define NPOOL_SEES_EVERY_BLOCK 1
+#else
+#define NPOOL_SEES_EVERY_BLOCK 0
+#endif
+
 #ifdef NPOOL_ASAN
 #include <sanitizer/asan_interface.h>
 #define NPOOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
@@ -89,40 +100,50 @@ struct npool_arena {
     struct npool_buf *dfull, *dempty, *dall;
     size_t nfull, depot_max, depot_blocks;
     uint32_t buf_cap;                   /* entries per magazine buffer: the pool's mag_cap */
+    size_t spare_blocks_allowed;        /* the threads' spare limits summed, in blocks (under lock) */
+    /* the lock's own figures (npool__lock): acquisitions, and the hold time
+     * of one acquisition in 8, timed */
+    uint64_t lock_count, lock_timed, lock_ns;
+    uint64_t lock_t0;
 };
 
 struct npool {
     /* hot: read by every get and put (numapool.h's struct npool__head) */
-    uint64_t fast_gen;                  /* gen when `fast`, else UINT64_MAX: one compare on the fast path */
-    char *va;                           /* the reservation */
+    _Atomic uint64_t key;               /* gen << 32 | coalesce epoch; the epoch moves without carry */
+    char *va;                           /* the reservation: arena k at va + (k << span_shift) */
+    size_t va_bytes;                    /* narenas << span_shift */
     size_t arena_bytes;                 /* nblocks * stride, per arena */
     size_t stride;
-    size_t stride_mask;                 /* stride - 1 when a power of two */
-    unsigned stride_shift;              /* log2(stride) when stride is a power of two, else 0 */
-    unsigned unchecked;                 /* NPOOL_UNCHECKED: the fast put skips the state test */
-    _Atomic uint32_t epoch;             /* bumped by coalesce: caches flush when theirs differs */
-    uint64_t gen;                       /* unique over the process's life: caches key on it */
-    int fast;                           /* one arena, cached, not zeroing: the fast paths apply */
+    size_t stride_mask;                 /* stride - 1 when a power of two, else SIZE_MAX */
+    uint8_t stride_shift;               /* log2(stride) when stride is a power of two, else 0 */
+    uint8_t span_shift;
+    uint8_t unchecked;                  /* NPOOL_UNCHECKED: no state bytes are read or written */
+    uint8_t pad[5];
+    const int16_t *cpu_arena;           /* = cpu_table for a many-node pool, NULL for one node */
     /* the rest */
+    uint64_t gen;                       /* unique over the process's life: caches key on it */
+    int inline_ok;                      /* users' inline path may serve it: cached, not zeroing, no
+                                           ASan or NPOOL_DEBUG >= 2 in the library (else keys never match) */
+    int fast;                           /* one arena, cached, not zeroing: the bulk fast paths apply */
     unsigned flags;
     size_t block_size, align;
-    size_t va_bytes;
-    unsigned span_shift;                /* arena k at va + (k << span_shift) */
     size_t nblocks_node;                /* blocks per arena */
     size_t nblocks_total;
     double coalesce_threshold;
     size_t check_interval;              /* puts between two fragmentation checks */
     char name[64];
-    /* caches: under reg_lock */
+    /* caches: under reg_lock (cache.c) */
     struct npool_tcache *caches;
     size_t ncaches;
+    size_t caps_in_use;                 /* current-magazine capacity of the live caches, summed */
     uint32_t mag_cap;                   /* per-magazine capacity for new caches; 0 = no cache */
+    uint32_t spare_max;                 /* spares one thread may keep per arena, in magazines */
     /* counters */
     _Atomic uint64_t refused_puts;
     _Atomic uint64_t coalesces, coalesce_ns_total, coalesce_ns_max;
     size_t metadata_bytes;
     size_t self_bytes;                  /* the mapping holding this struct, at its own address */
-    int16_t cpu_arena[NPOOL_MAX_CPUS];  /* CPU -> arena serving it (-1 unknown) */
+    int16_t cpu_table[NPOOL_MAX_CPUS];  /* CPU -> arena serving it (-1 unknown) */
     int16_t node_arena[NPOOL_NODE_SLOTS]; /* OS node -> arena position, -1 if none */
     int narenas;
     struct npool_arena arena[];
@@ -169,21 +190,27 @@ static inline void *npool__block_at(const npool_t *pool, const struct npool_aren
     return a->base + i * pool->stride;
 }
 
-/* The arena serving the calling thread: its CPU's node, or the pool's nearest. */
+/* The arena serving the calling thread: its CPU's (numapool.h's
+ * npool__arena_here, from rseq), else the kernel's answer, else the first. */
 static inline struct npool_arena *npool__caller_arena(npool_t *pool)
 {
     if (pool->narenas == 1)
         return &pool->arena[0];
-    int cpu = sched_getcpu();   /* glibc >= 2.35 reads rseq: no system call */
-    int k = cpu >= 0 && cpu < NPOOL_MAX_CPUS ? pool->cpu_arena[cpu] : -1;
-    return &pool->arena[k >= 0 ? k : 0];
+#ifdef NPOOL__HAVE_FAST
+    int k = npool__arena_here((const struct npool__head *)(const void *)pool);
+    if (k >= 0)
+        return &pool->arena[k];
+#endif
+    int cpu = sched_getcpu();
+    int k2 = cpu >= 0 && cpu < NPOOL_MAX_CPUS ? pool->cpu_table[cpu] : -1;
+    return &pool->arena[k2 >= 0 ? k2 : 0];
 }
 
 /* Block i of arena a goes to its new owner: state HELD (before anyone else
  * can see it free), unpoisoned, zeroed with NPOOL_ZERO. */
 static inline void *npool__hand_out(npool_t *pool, struct npool_arena *a, size_t i)
 {
-    if (!(pool->flags & NPOOL_UNCHECKED))
+    if (!pool->unchecked)
         npool__set_state(a, i, NPOOL_STATE_HELD);
     void *b = npool__block_at(pool, a, i);
     NPOOL_UNPOISON(b, pool->stride);
@@ -201,12 +228,40 @@ void npool__debug_check(const npool_t *pool);
 #endif
 
 /* The inline fast path in numapool.h reads these through its own view. */
-_Static_assert(offsetof(struct npool, fast_gen) == offsetof(struct npool__head, fast_gen), "head layout");
-_Static_assert(offsetof(struct npool, va) == offsetof(struct npool__head, va), "head layout");
-_Static_assert(offsetof(struct npool, arena_bytes) == offsetof(struct npool__head, arena_bytes), "head layout");
-_Static_assert(offsetof(struct npool, stride) == offsetof(struct npool__head, stride), "head layout");
-_Static_assert(offsetof(struct npool, stride_mask) == offsetof(struct npool__head, stride_mask), "head layout");
-_Static_assert(offsetof(struct npool, stride_shift) == offsetof(struct npool__head, stride_shift), "head layout");
-_Static_assert(offsetof(struct npool, unchecked) == offsetof(struct npool__head, unchecked), "head layout");
-_Static_assert(offsetof(struct npool, epoch) == offsetof(struct npool__head, epoch), "head layout");
+#define NPOOL_HEAD_FIELD(f) \
+    _Static_assert(offsetof(struct npool, f) == offsetof(struct npool__head, f), "head layout: " #f)
+NPOOL_HEAD_FIELD(key);
+NPOOL_HEAD_FIELD(va);
+NPOOL_HEAD_FIELD(va_bytes);
+NPOOL_HEAD_FIELD(arena_bytes);
+NPOOL_HEAD_FIELD(stride);
+NPOOL_HEAD_FIELD(stride_mask);
+NPOOL_HEAD_FIELD(stride_shift);
+NPOOL_HEAD_FIELD(span_shift);
+NPOOL_HEAD_FIELD(unchecked);
+NPOOL_HEAD_FIELD(cpu_arena);
+_Static_assert(sizeof(_Atomic uint64_t) == sizeof(uint64_t), "head layout: key");
+
+/* The coalesce epoch, the low half of the key. */
+static inline uint32_t npool__epoch(const npool_t *pool)
+{
+    return (uint32_t)atomic_load_explicit(&pool->key, memory_order_acquire);
+}
+
+/* The node lock, with its figures: every acquisition counted, one in 8 timed
+ * (two clock reads; the mean hold time in the stats comes from those). */
+static inline void npool__lock(struct npool_arena *a)
+{
+    pthread_mutex_lock(&a->lock);
+    a->lock_t0 = (++a->lock_count & 7) == 0 ? os_now_ns() : 0;
+}
+
+static inline void npool__unlock(struct npool_arena *a)
+{
+    if (a->lock_t0) {
+        a->lock_ns += os_now_ns() - a->lock_t0;
+        a->lock_timed++;
+    }
+    pthread_mutex_unlock(&a->lock);
+}
 #endif

@@ -40,14 +40,14 @@ int npool_stats(const npool_t *pool, npool_stats_t *out)
         r->blocks_total = a->nblocks;
         r->pages_verified = a->pages_verified;
         r->bytes_misplaced = a->bytes_misplaced;
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         r->blocks_free_set = a->fs.nfree;
         r->largest_free_run = freeset_largest_run(&a->fs);
         r->fragmentation = freeset_fragmentation(&a->fs);
         r->gets = a->gets + gets[k];
         r->puts = a->puts + puts[k];
         r->failed_gets = a->failed_gets;
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
         r->blocks_cached = cached[k] < a->nblocks - r->blocks_free_set ? cached[k] : a->nblocks - r->blocks_free_set;
         r->blocks_held = a->nblocks - r->blocks_free_set - r->blocks_cached;
 
@@ -116,9 +116,9 @@ double npool_fragmentation(const npool_t *pool)
     double worst = 0.0;
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         double f = freeset_fragmentation(&a->fs);
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
         if (f > worst)
             worst = f;
     }
@@ -135,9 +135,9 @@ double npool_efficiency(const npool_t *pool)
     npool__caches_count(pool, cached, NULL, NULL);
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         size_t free_k = a->fs.nfree + cached[k];
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
         held += free_k < a->nblocks ? a->nblocks - free_k : 0;
     }
     return 100.0 * (double)held / (double)pool->nblocks_total;
