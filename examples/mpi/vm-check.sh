@@ -4,7 +4,8 @@
 # README's recipe on a real multi-node kernel:
 #   mpirun --map-by numa --bind-to core, one pool per rank, nodes "local":
 #     each rank's pool is on the node of its core, and the two ranks are on
-#     the two nodes (numapool-bench-mpi --json);
+#     the two nodes (numapool-bench-mpi --json), and the bench fails when
+#     NUMAPOOL_NODES=0 forces the pool of the rank on node 1 onto node 0;
 #   onesided across the two nodes, then with one rank's pool on both nodes
 #     and the other's on one (different arena counts, MPMD);
 #   halo across the two nodes.
@@ -25,6 +26,13 @@ cat /tmp/bench.txt /tmp/bench.json
 check "$([ $rc = 0 ] && echo ok)" "numapool-bench-mpi ran (exit $rc)"
 check "$(has /tmp/bench.json '"cpu_node": 0, "pool_node": 0,')" "a rank bound to node 0 has its pool on node 0"
 check "$(has /tmp/bench.json '"cpu_node": 1, "pool_node": 1,')" "a rank bound to node 1 has its pool on node 1"
+
+# the check has teeth: every pool forced onto node 0, the rank on node 1 is caught
+$run -x NUMAPOOL_NODES=0 -np 2 ./numapool-bench-mpi --quick --reps 1 >/tmp/bench0.txt 2>&1
+rc=$?
+cat /tmp/bench0.txt
+check "$([ $rc != 0 ] && echo ok)" "numapool-bench-mpi fails when a pool is not on its rank's node (exit $rc)"
+check "$(has /tmp/bench0.txt 'ERROR: 1 rank(s) have their pool on another node')" "and says which"
 
 $run -np 2 ./onesided --blocks 200 >/tmp/os1.txt 2>&1
 rc=$?

@@ -18,7 +18,9 @@
  * Rank 0 gathers every rank's medians and prints, per scenario, the min,
  * median and max across ranks of numapool's ns per operation, the LIFO's
  * median, and numapool / LIFO (median over ranks of each rank's median
- * ratio).  --json FILE writes the same. */
+ * ratio).  --json FILE writes the same.  Exit status 1 when a rank bound
+ * to the CPUs of one node has its pool on another, or a figure is not a
+ * positive number. */
 #include <errno.h>
 #include <math.h>
 #include <mpi.h>
@@ -325,6 +327,7 @@ int main(int argc, char **argv)
         MPI_Abort(MPI_COMM_WORLD, 1);
     MPI_Gather(&rep, sizeof rep, MPI_BYTE, all, sizeof rep, MPI_BYTE, 0, MPI_COMM_WORLD);
 
+    int failed = 0;
     if (me == 0) {
         printf("numapool-bench-mpi: %d ranks, %zu B blocks, %d repetitions, numapool linked statically\n\n", n, size,
                reps);
@@ -339,7 +342,8 @@ int main(int argc, char **argv)
             misplaced += p->cpu_node >= 0 && p->cpu_node != p->pool_node;
         }
         if (misplaced)
-            printf("\n%d rank(s) have their pool on another node than their CPUs\n", misplaced);
+            printf("\nERROR: %d rank(s) have their pool on another node than their CPUs\n", misplaced);
+        failed += misplaced;
         printf("\nAcross ranks: numapool's ns per operation (each rank's median), the LIFO's median, and\n"
                "numapool / LIFO (median over ranks of each rank's median ratio)\n\n");
         printf("| scenario | min | median | max | LIFO | numapool / LIFO |\n| --- | --- | --- | --- | --- | --- |\n");
@@ -362,6 +366,10 @@ int main(int argc, char **argv)
             stat[s][4] = median(v, n);
             printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", scen_desc[s], stat[s][0], stat[s][1], stat[s][2],
                    stat[s][3], stat[s][4]);
+            if (!(stat[s][0] > 0 && isfinite(stat[s][2]) && stat[s][3] > 0 && isfinite(stat[s][3]))) {
+                printf("ERROR: %s: a figure is not a positive number\n", bench_scenario_name(scen_bits[s]));
+                failed++;
+            }
         }
         free(v);
         if (json != NULL)
@@ -372,5 +380,5 @@ int main(int argc, char **argv)
     bench_unmap(slots, BENCH_BATCH * sizeof *slots);
     bench_unmap(shuf, BENCH_BATCH * sizeof *shuf);
     MPI_Finalize();
-    return 0;
+    return failed ? 1 : 0;
 }
