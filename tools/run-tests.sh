@@ -40,7 +40,7 @@ stage "gcc release: tests"
 run_ctest build/release
 
 stage "clang release: build and unit/api tests"
-CC=clang cmake -S . -B build/clang -DCMAKE_BUILD_TYPE=Release -DNPOOL_WERROR=ON >/dev/null
+CC=clang CXX=clang++ cmake -S . -B build/clang -DCMAKE_BUILD_TYPE=Release -DNPOOL_WERROR=ON >/dev/null
 cmake --build build/clang -j"$jobs"
 run_ctest build/clang -LE 'numa-vm|stress'
 
