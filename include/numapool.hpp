@@ -258,10 +258,8 @@ public:
         if (!b)
             return block_ptr<T>(nullptr, block_deleter<T>{p_});
         if constexpr (std::is_array_v<T>) {
-            E *first = static_cast<E *>(b);
-            for (std::size_t i = 0, n = capacity<E>(); i < n; i++)
-                ::new (static_cast<void *>(first + i)) E;   // begins their lifetime; no code for trivial E
-            return block_ptr<T>(first, block_deleter<T>{p_});
+            // trivial elements in raw storage, as from malloc (implicit lifetime)
+            return block_ptr<T>(static_cast<E *>(b), block_deleter<T>{p_});
         } else {
             return block_ptr<T>(::new (b) T, block_deleter<T>{p_});
         }

@@ -61,7 +61,7 @@ cmake --build --preset debug -j"$jobs"
 run_ctest build/debug -LE 'numa-vm|install|stress|syscalls'
 
 stage "valgrind memcheck"
-for t in test_seed test_api test_freeset; do
+for t in test_seed test_api test_freeset test_numapool_hpp; do
   valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
     "build/release/tests/$t" >/dev/null
   echo "valgrind $t: clean"

@@ -86,6 +86,8 @@ program test_numapool
 
   call npool_destroy(pool)
 
+  deallocate(text, name)   ! the main program's own: gfortran would not free them at the end
+
   call typed_helpers()
   call alignment_refused()
   call rest_of_the_c_interface()
