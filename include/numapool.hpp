@@ -364,7 +364,8 @@ private:
 /** A `std::pmr::memory_resource` over a pool: see the file comment.
  *  Copies are equal; two resources are equal (do_is_equal) when they serve
  *  the same pool and their upstreams are equal, since then either can
- *  deallocate what the other allocated. */
+ *  deallocate what the other allocated.  Built without RTTI (-fno-rtti), a
+ *  resource is equal only to itself. */
 class pool_resource : public std::pmr::memory_resource {
 public:
     explicit pool_resource(const pool &p,
@@ -396,8 +397,12 @@ protected:
     {
         if (this == &other)
             return true;
+#if defined(__GXX_RTTI) || defined(_CPPRTTI)
         auto *o = dynamic_cast<const pool_resource *>(&other);
         return o && o->pool_ == pool_ && upstream_->is_equal(*o->upstream_);
+#else
+        return false;   // without RTTI another resource's type cannot be told: only itself is equal
+#endif
     }
 
 private:

@@ -378,6 +378,7 @@ contains
   !> alignment for the typed helpers.  `nodes` and `name`, when present,
   !> replace cfg%nodes and cfg%name (plain Fortran strings, no NUL needed).
   !> rc: 0 or what npool_create returns; pool%ptr is c_null_ptr on failure.
+  !> The handle is overwritten: close a handle before opening it again.
   subroutine npool_open(pool, cfg, rc, errmsg, nodes, name)
     type(npool_handle), intent(out) :: pool
     type(npool_config_t), intent(in) :: cfg
