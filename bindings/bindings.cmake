@@ -7,11 +7,9 @@
 #                     python3 or numpy (Debian: python3-numpy).  Not registered
 #                     in sanitizer builds: an ASan/TSan libnumapool cannot be
 #                     loaded into an uninstrumented python.
-#   bindings_fortran  the seed example through bindings/fortran/numapool.f90;
-#                     built only when a Fortran compiler is found.
+#   bindings_fortran  and the other Fortran tests: see bindings/fortran/fortran.cmake.
 
 set(NPOOL_PYTHON "/usr/bin/python3" CACHE FILEPATH "Python with numpy, for the Python binding's test")
-option(NPOOL_BINDINGS_FORTRAN "Build and test the Fortran binding when a Fortran compiler is found" ON)
 
 set(_npool_bindings_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_npool_sanitized OFF)
@@ -36,30 +34,5 @@ else()
 endif()
 
 # ---- Fortran ----
-if(NPOOL_BINDINGS_FORTRAN)
-  include(CheckLanguage)
-  check_language(Fortran)
-  if(CMAKE_Fortran_COMPILER)
-    enable_language(Fortran)
-    add_library(numapool_fortran STATIC ${_npool_bindings_dir}/fortran/numapool.f90)
-    set_target_properties(numapool_fortran PROPERTIES
-        Fortran_MODULE_DIRECTORY ${CMAKE_BINARY_DIR}/bindings/fortran)
-    target_include_directories(numapool_fortran PUBLIC ${CMAKE_BINARY_DIR}/bindings/fortran)
-    target_link_libraries(numapool_fortran PUBLIC numapool)
-    add_executable(test_numapool_fortran ${_npool_bindings_dir}/fortran/test_numapool.f90)
-    target_link_libraries(test_numapool_fortran PRIVATE numapool_fortran)
-    # the project's add_compile_options are C warnings (-Wstrict-prototypes...)
-    # that gfortran rejects; Fortran targets get their own
-    set(_npool_fflags -Wall -std=f2008 -fimplicit-none)
-    if(NPOOL_WERROR)
-      list(APPEND _npool_fflags -Werror)
-    endif()
-    set_target_properties(numapool_fortran test_numapool_fortran PROPERTIES
-        COMPILE_OPTIONS "${_npool_fflags}")
-    add_test(NAME bindings_fortran COMMAND test_numapool_fortran)
-    set_tests_properties(bindings_fortran PROPERTIES
-        LABELS api SKIP_RETURN_CODE 77 TIMEOUT 120)
-  else()
-    message(STATUS "bindings: no Fortran compiler found; the Fortran binding is not built")
-  endif()
-endif()
+# bindings/fortran/fortran.cmake, included from the top-level CMakeLists.txt
+# whether tests are built or not: it builds, installs and tests the module.
