@@ -357,9 +357,8 @@ struct npool__head {            /* first fields of struct npool */
     uint64_t key;               /* generation << 32 | coalesce epoch (atomic) */
     char *va;                   /* arena k starts at va + (k << span_shift) */
     size_t va_bytes;            /* narenas << span_shift */
-    size_t arena_bytes;         /* blocks per arena x stride */
     size_t stride;
-    size_t stride_mask;         /* stride - 1 for a power of two, else all ones: such puts go out of line */
+    size_t put_limit;           /* blocks per arena for a power-of-two stride, else 1 (see npool__put_fast) */
     uint8_t stride_shift, span_shift;
     uint8_t unchecked;          /* NPOOL_UNCHECKED: no state bytes */
     uint8_t pad[5];
@@ -400,6 +399,13 @@ static inline struct npool__mag *npool__current(const struct npool__head *h)
                                                                                              : (struct npool__mag *)0;
 }
 
+/* The same test where the caller branches on it: the key alone (a current
+ * cache's magazines are never NULL). */
+static inline int npool__is_current(const struct npool__head *h)
+{
+    return NPOOL__LIKELY(h != (const struct npool__head *)0 && npool__tl_v2.key == NPOOL__LD(&h->key));
+}
+
 /* The arena serving the calling thread: 0 for a one-node pool, else its
  * CPU's (read from the rseq area glibc >= 2.35 registers; no system call);
  * -1 when that is not known here (the library then asks the kernel). */
@@ -422,18 +428,21 @@ static inline int npool__arena_here(const struct npool__head *h)
 #endif
 }
 
-/* Pop: the top block of magazine m, marked held; NULL when m is empty. */
-static inline void *npool__mag_pop(const struct npool__head *h, struct npool__mag *m)
+/* Pop: the top block of magazine m, marked held, into *out; 0 when m is
+ * empty (a flag, not a NULL test on the address, so that the caller's
+ * branch folds into this one). */
+static inline int npool__mag_pop(const struct npool__head *h, struct npool__mag *m, void **out)
 {
     uint32_t n = NPOOL__LD(&m->n);
     if (!NPOOL__LIKELY(n != 0))
-        return (void *)0;
+        return 0;
     uint32_t i = NPOOL__LD(&m->idx[n - 1]);
     NPOOL__ST(&m->n, n - 1);
     NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + 1);
-    if (!h->unchecked)
+    if (NPOOL__LIKELY(!h->unchecked))
         NPOOL__ST(&m->state[i], (uint8_t)1);
-    return m->base + (size_t)i * h->stride;
+    *out = m->base + (size_t)i * h->stride;
+    return 1;
 }
 
 /* Push: local index i of m's arena, held until now, goes on top of m.
@@ -443,7 +452,7 @@ static inline int npool__mag_push(const struct npool__head *h, struct npool__mag
     uint32_t n = NPOOL__LD(&m->n);
     if (!NPOOL__LIKELY(n < m->cap))
         return 1;
-    if (!h->unchecked) {
+    if (NPOOL__LIKELY(!h->unchecked)) {
         if (!NPOOL__LIKELY(NPOOL__LD(&m->state[i]) == 1))
             return 2;
         NPOOL__ST(&m->state[i], (uint8_t)0);
@@ -454,31 +463,54 @@ static inline int npool__mag_push(const struct npool__head *h, struct npool__mag
     return 0;
 }
 
-/* A block from the calling thread's magazine for its node, or NULL when the
- * out-of-line path must decide. */
-static inline void *npool__get_fast(npool_t *pool)
+/* A block from the calling thread's magazine for its node into *out: 1; 0
+ * when the out-of-line path must decide. */
+static inline int npool__get_fast(npool_t *pool, void **out)
 {
     const struct npool__head *h = (const struct npool__head *)(const void *)pool;
-    struct npool__mag *mag = npool__current(h);
-    if (!NPOOL__LIKELY(mag != (struct npool__mag *)0))
-        return (void *)0;
+    if (!npool__is_current(h))
+        return 0;
     int k = npool__arena_here(h);
-    return NPOOL__LIKELY(k >= 0) ? npool__mag_pop(h, mag + k) : (void *)0;
+    return NPOOL__LIKELY(k >= 0) && npool__mag_pop(h, npool__tl_v2.mag + k, out);
+}
+
+/* The index of the block at byte `o` of its arena, or a value >= put_limit
+ * when o is not a block's start: rotating right by log2(stride) moves any
+ * bit below the stride to the top, so one compare checks both range and
+ * alignment.  (A stride that is no power of two has put_limit 1: only
+ * block 0 is decided here, the rest out of line.) */
+static inline size_t npool__put_index(const struct npool__head *h, size_t o)
+{
+    unsigned s = h->stride_shift;
+    return (o >> s) | (o << ((64 - s) & 63));
 }
 
 /* Put `block` on the calling thread's magazine for the block's arena: 0
- * done; nonzero when the out-of-line path must decide (and word any error). */
+ * done; nonzero when the out-of-line path must decide (and word any error).
+ * The magazine is chosen without waiting for the block's address: a
+ * one-node pool has one, and on a many-node pool the block is expected on
+ * the caller's node (checked by a branch, not computed from the address),
+ * so that the chain from a get's result to the next get stays short. */
 static inline int npool__put_fast(npool_t *pool, void *block)
 {
     const struct npool__head *h = (const struct npool__head *)(const void *)pool;
-    struct npool__mag *mag = npool__current(h);
-    if (!NPOOL__LIKELY(mag != (struct npool__mag *)0))
+    if (!npool__is_current(h))
         return 1;
+    struct npool__mag *mag = npool__tl_v2.mag;
     size_t off = (size_t)((uintptr_t)block - (uintptr_t)h->va);
-    size_t o = off & (((size_t)1 << h->span_shift) - 1);
-    if (!NPOOL__LIKELY(off < h->va_bytes && o < h->arena_bytes && !(o & h->stride_mask)))
+    if (NPOOL__LIKELY(!h->cpu_arena)) {
+        size_t i = npool__put_index(h, off);
+        return NPOOL__LIKELY(i < h->put_limit) ? npool__mag_push(h, mag, i) : 1;
+    }
+    size_t i = npool__put_index(h, off & (((size_t)1 << h->span_shift) - 1));
+    if (!NPOOL__LIKELY(off < h->va_bytes && i < h->put_limit))
         return 1;
-    return npool__mag_push(h, mag + (off >> h->span_shift), o >> h->stride_shift);
+    long k = (long)(off >> h->span_shift), here = npool__arena_here(h);
+    if (NPOOL__LIKELY(k == here)) {
+        __asm__("" : "+r"(here));   /* the magazine from the CPU's arena, not from the block's address */
+        return npool__mag_push(h, mag + here, i);
+    }
+    return npool__mag_push(h, mag + k, i);
 }
 #endif /* x86-64 Linux, GCC or Clang */
 /** @endcond */
@@ -495,8 +527,8 @@ static inline int npool__put_fast(npool_t *pool, void *block)
 /** @cond internal */
 static inline void *npool__get_inline(npool_t *pool)
 {
-    void *b = npool__get_fast(pool);
-    return NPOOL__LIKELY(b != (void *)0) ? b : (npool_get)(pool);
+    void *b;
+    return NPOOL__LIKELY(npool__get_fast(pool, &b)) ? b : (npool_get)(pool);
 }
 static inline int npool__put_inline(npool_t *pool, void *block)
 {

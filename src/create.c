@@ -119,7 +119,8 @@ static void lay_out(npool_t *pool, const npool_config_t *cfg, int narenas)
     pool->block_size = cfg->block_size;
     pool->stride = round_up(cfg->block_size, pool->align);
     pool->stride_shift = (uint8_t)(is_pow2(pool->stride) ? log2_exact(pool->stride) : 0);
-    pool->stride_mask = is_pow2(pool->stride) ? pool->stride - 1 : SIZE_MAX;   /* see npool__head */
+    pool->stride_mask = is_pow2(pool->stride) ? pool->stride - 1 : SIZE_MAX;
+    pool->put_limit = is_pow2(pool->stride) ? cfg->block_count : 1;             /* see npool__put_index */
     pool->nblocks_node = cfg->block_count;
     pool->nblocks_total = cfg->block_count * (size_t)narenas;
     pool->arena_bytes = cfg->block_count * pool->stride;

@@ -57,9 +57,9 @@ static void *take_one(npool_t *pool, struct npool_arena *a)
     struct npool_tcache *tc = npool__cache_of(pool);
     if (tc) {
         struct npool__mag *m = &tc->mag[a->pos];
-        void *b = npool__mag_pop(HEAD(pool), m);
-        if (!b && npool__refill(pool, a, m, &tc->side[a->pos], tc->batch))
-            b = npool__mag_pop(HEAD(pool), m);
+        void *b = NULL;
+        if (!npool__mag_pop(HEAD(pool), m, &b) && npool__refill(pool, a, m, &tc->side[a->pos], tc->batch))
+            npool__mag_pop(HEAD(pool), m, &b);
         return b;
     }
     uint32_t i;
@@ -115,7 +115,7 @@ void *npool_get(npool_t *pool)
 {
 #ifdef NPOOL__HAVE_FAST
     void *b;
-    if (__builtin_expect(pool != NULL && (b = npool__get_fast(pool)) != NULL, 1))
+    if (__builtin_expect(npool__get_fast(pool, &b), 1))
         return b;
 #endif
     return get_slow(pool);
@@ -196,7 +196,7 @@ static int put_slow(npool_t *pool, void *block) __attribute__((noinline));
 int npool_put(npool_t *pool, void *block)
 {
 #ifdef NPOOL__HAVE_FAST
-    if (__builtin_expect(pool != NULL && npool__put_fast(pool, block) == 0, 1))
+    if (__builtin_expect(npool__put_fast(pool, block) == 0, 1))
         return 0;
 #endif
     return put_slow(pool, block);

@@ -112,15 +112,16 @@ struct npool {
     _Atomic uint64_t key;               /* gen << 32 | coalesce epoch; the epoch moves without carry */
     char *va;                           /* the reservation: arena k at va + (k << span_shift) */
     size_t va_bytes;                    /* narenas << span_shift */
-    size_t arena_bytes;                 /* nblocks * stride, per arena */
     size_t stride;
-    size_t stride_mask;                 /* stride - 1 when a power of two, else SIZE_MAX */
+    size_t put_limit;                   /* nblocks_node for a power-of-two stride, else 1 */
     uint8_t stride_shift;               /* log2(stride) when stride is a power of two, else 0 */
     uint8_t span_shift;
     uint8_t unchecked;                  /* NPOOL_UNCHECKED: no state bytes are read or written */
     uint8_t pad[5];
     const int16_t *cpu_arena;           /* = cpu_table for a many-node pool, NULL for one node */
     /* the rest */
+    size_t arena_bytes;                 /* nblocks * stride, per arena */
+    size_t stride_mask;                 /* stride - 1 when a power of two, else SIZE_MAX */
     uint64_t gen;                       /* unique over the process's life: caches key on it */
     int inline_ok;                      /* users' inline path may serve it: cached, not zeroing, no
                                            ASan or NPOOL_DEBUG >= 2 in the library (else keys never match) */
@@ -233,9 +234,8 @@ void npool__debug_check(const npool_t *pool);
 NPOOL_HEAD_FIELD(key);
 NPOOL_HEAD_FIELD(va);
 NPOOL_HEAD_FIELD(va_bytes);
-NPOOL_HEAD_FIELD(arena_bytes);
 NPOOL_HEAD_FIELD(stride);
-NPOOL_HEAD_FIELD(stride_mask);
+NPOOL_HEAD_FIELD(put_limit);
 NPOOL_HEAD_FIELD(stride_shift);
 NPOOL_HEAD_FIELD(span_shift);
 NPOOL_HEAD_FIELD(unchecked);
