@@ -1,16 +1,11 @@
-# bindings/: the Python (ctypes) and Fortran (iso_c_binding) bindings, tested
-# under ctest with label `api`.  Included from the top-level CMakeLists.txt
-# inside if(NPOOL_BUILD_TESTS).
+# bindings/: the Fortran (iso_c_binding) binding, tested under ctest with
+# label `api`.  Included from the top-level CMakeLists.txt inside
+# if(NPOOL_BUILD_TESTS).  The Python package has its own
+# bindings/python/CMakeLists.txt.
 #
-#   bindings_python   /usr/bin/python3 bindings/python/test_numapool.py against
-#                     the built libnumapool (NUMAPOOL_LIB); skips (77) without
-#                     python3 or numpy (Debian: python3-numpy).  Not registered
-#                     in sanitizer builds: an ASan/TSan libnumapool cannot be
-#                     loaded into an uninstrumented python.
 #   bindings_fortran  the seed example through bindings/fortran/numapool.f90;
 #                     built only when a Fortran compiler is found.
 
-set(NPOOL_PYTHON "/usr/bin/python3" CACHE FILEPATH "Python with numpy, for the Python binding's test")
 option(NPOOL_BINDINGS_FORTRAN "Build and test the Fortran binding when a Fortran compiler is found" ON)
 
 set(_npool_bindings_dir ${CMAKE_CURRENT_LIST_DIR})
@@ -20,20 +15,8 @@ if(CMAKE_C_FLAGS MATCHES "-fsanitize=")
 endif()
 
 # ---- Python ----
-if(_npool_sanitized)
-  message(STATUS "bindings: Python binding test not registered in a sanitizer build")
-else()
-  if(EXISTS "${NPOOL_PYTHON}")
-    add_test(NAME bindings_python
-             COMMAND ${NPOOL_PYTHON} ${_npool_bindings_dir}/python/test_numapool.py)
-  else()
-    add_test(NAME bindings_python
-             COMMAND sh -c "echo 'SKIP: ${NPOOL_PYTHON} not found (the Python binding needs python3 with numpy)'; exit 77")
-  endif()
-  set_tests_properties(bindings_python PROPERTIES
-      LABELS api SKIP_RETURN_CODE 77 TIMEOUT 120
-      ENVIRONMENT "NUMAPOOL_LIB=$<TARGET_FILE:numapool>;PYTHONDONTWRITEBYTECODE=1")
-endif()
+# bindings/python/CMakeLists.txt (added from the top level: the package is
+# built and installed with or without the tests).
 
 # ---- Fortran ----
 if(NPOOL_BINDINGS_FORTRAN)
