@@ -12,6 +12,8 @@ case "${1:-build}" in
   test)  want+=(clang libclang-rt-14-dev valgrind strace python3-numpy gfortran libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libdpdk-dev gnuplot-nox) ;;
   *) echo "usage: $0 build|bench|test" >&2; exit 2 ;;
 esac
+# the Python package (bindings/python): its headers, and venv/pip/setuptools/wheel for its pip test
+[[ ${1:-build} != test ]] || want+=(python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -84,7 +84,6 @@ typedef struct {
     PyObject *shape;         /* block_size, a tuple */
     PyObject *name;          /* str */
     size_t nblocks;
-    int forked_view;         /* closed by fork (for the message) */
 } Pool;
 
 typedef struct {
@@ -408,6 +407,10 @@ static PyObject *pool_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     return (PyObject *)self;
 }
 
+#define COUNT_ONE(name) +1
+/* How many values enum npool_pages has: 0 .. NPAGES_VALUES-1. */
+#define NPAGES_VALUES (0 NPOOL_PAGES_LIST(COUNT_ONE))
+
 /* pages: None, a name, an enum value, or a hugetlb page size in bytes. */
 static int parse_pages(PyObject *pages, PyObject *page_size_arg, npool_config_t *cfg)
 {
@@ -431,13 +434,9 @@ static int parse_pages(PyObject *pages, PyObject *page_size_arg, npool_config_t 
         const char *s = PyUnicode_AsUTF8(pages);
         if (!s)
             return -1;
-        static const struct { const char *name; enum npool_pages v; } names[] = {
-            {"auto", NPOOL_PAGES_AUTO}, {"1g", NPOOL_PAGES_1G}, {"2m", NPOOL_PAGES_2M},
-            {"thp", NPOOL_PAGES_THP},   {"base", NPOOL_PAGES_BASE}, {"hugetlb", NPOOL_PAGES_HUGETLB},
-        };
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-            if (strcasecmp(s, names[i].name) == 0) {
-                cfg->pages = names[i].v;
+        for (int v = 0; v < NPAGES_VALUES; v++) {     /* the names npool_pages_name() gives, any case */
+            if (strcasecmp(s, npool_pages_name((enum npool_pages)v)) == 0) {
+                cfg->pages = (enum npool_pages)v;
                 return 0;
             }
         }
@@ -459,7 +458,7 @@ static int parse_pages(PyObject *pages, PyObject *page_size_arg, npool_config_t 
                      pages);
         return -1;
     }
-    if (v <= NPOOL_PAGES_HUGETLB) {             /* a PAGES_* constant */
+    if (v < NPAGES_VALUES) {                     /* a PAGES_* constant */
         cfg->pages = (enum npool_pages)v;
         return 0;
     }
@@ -548,7 +547,8 @@ static int pool_init(Pool *self, PyObject *args, PyObject *kw)
         Py_ssize_t d = PyLong_AsSsize_t(PyTuple_GET_ITEM(shape, i));
         if (d == -1 && PyErr_Occurred()) {
             PyErr_Clear();
-            d = 0;
+            PyErr_Format(PyExc_ValueError, "numapool: block_size %R of %R overflows", shape, descr);
+            return -1;
         }
         if (d <= 0) {
             PyErr_Format(PyExc_ValueError, "numapool: block_size %R: every dimension must be > 0", shape);
@@ -710,11 +710,11 @@ static PyObject *pool_get_block(Pool *self, PyObject *const *args, Py_ssize_t na
     if (!m)
         return NULL;
     void *p;
-    if (nargs == 0 && !kwnames) {
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (nargs + nkw == 0) {
         p = npool_get(m->pool);
     } else {
-        PyObject *node = Py_None;
-        Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+        PyObject *node;
         if (nargs + nkw > 1 || (nkw && PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "node") != 0)) {
             PyErr_SetString(PyExc_TypeError, "get_block() takes one optional argument, node");
             return NULL;
@@ -765,8 +765,10 @@ static PyObject *pool_return_block(Pool *self, PyObject *x)
         p = PyArray_DATA((PyArrayObject *)x);
         idx = mem_index(m, p);
         if (__builtin_expect(idx == SIZE_MAX || (size_t)PyArray_NBYTES((PyArrayObject *)x) > m->block_bytes, 0)) {
-            if (resolve_block(self, m, x, 0) == SIZE_MAX)
+            idx = resolve_block(self, m, x, 0);     /* a run, or a view inside a block: says why */
+            if (idx == SIZE_MAX)
                 return NULL;
+            p = mem_block(m, idx);
         }
     } else {
         idx = resolve_block(self, m, x, 0);
@@ -1368,9 +1370,48 @@ static PyObject *blocklist_item(BlockList *b, Py_ssize_t i)
     return wrap_block(b->pool, m, mem_block(m, (size_t)i));
 }
 
+/* blocks[i] (negative counts from the end) and blocks[a:b:c] (a list). */
+static PyObject *blocklist_subscript(BlockList *b, PyObject *key)
+{
+    Memory *m = open_mem(b->pool);
+    if (!m)
+        return NULL;
+    if (PyIndex_Check(key)) {
+        Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
+        if (i < 0)
+            i += (Py_ssize_t)m->nblocks;
+        return blocklist_item(b, i);
+    }
+    if (PySlice_Check(key)) {
+        Py_ssize_t start, stop, step;
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0)
+            return NULL;
+        Py_ssize_t n = PySlice_AdjustIndices((Py_ssize_t)m->nblocks, &start, &stop, step);
+        PyObject *list = PyList_New(n);
+        for (Py_ssize_t k = 0; list && k < n; k++) {
+            PyObject *a = blocklist_item(b, start + k * step);
+            if (!a)
+                Py_CLEAR(list);
+            else
+                PyList_SET_ITEM(list, k, a);
+        }
+        return list;
+    }
+    PyErr_Format(PyExc_TypeError, "numapool: blocks indices must be integers or slices, not %.100s",
+                 Py_TYPE(key)->tp_name);
+    return NULL;
+}
+
 static PySequenceMethods blocklist_seq = {
     .sq_length = (lenfunc)blocklist_len,
     .sq_item = (ssizeargfunc)blocklist_item,
+};
+
+static PyMappingMethods blocklist_map = {
+    .mp_length = (lenfunc)blocklist_len,
+    .mp_subscript = (binaryfunc)blocklist_subscript,
 };
 
 static PyTypeObject BlockList_Type = {
@@ -1381,6 +1422,7 @@ static PyTypeObject BlockList_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_dealloc = (destructor)blocklist_dealloc,
     .tp_as_sequence = &blocklist_seq,
+    .tp_as_mapping = &blocklist_map,
 };
 
 /* ---- NEP 49: numpy's own allocations from a pool ---- */

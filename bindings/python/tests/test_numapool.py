@@ -168,6 +168,14 @@ class SeedClass(unittest.TestCase):
         self.assertEqual(addr(self.pool.blocks[-1]), addr(self.pool.blocks[31]))
         with self.assertRaises(IndexError):
             self.pool.blocks[32]
+        with self.assertRaises(IndexError):
+            self.pool.blocks[-33]
+        with self.assertRaises(TypeError):
+            self.pool.blocks["0"]
+        sl = self.pool.blocks[2:8:3]
+        self.assertEqual([self.pool.index_of(x) for x in sl], [2, 5])
+        self.assertEqual(len(self.pool.blocks[::-1]), 32)
+        self.assertEqual(self.pool.index_of(self.pool.blocks[::-1][0]), 31)
         self.pool.blocks[0][3, 4] = 42.0
         self.assertEqual(a[3, 4], 42.0)
         self.assertEqual(sum(1 for _ in self.pool.blocks), 32)
@@ -827,6 +835,19 @@ class AllocateFrom(unittest.TestCase):
             p.index_of(x)
         p.return_blocks(held)
         p.check()
+
+    def test_numpy_temporary_buffers(self):
+        # np.sort of a strided array copies each row into a buffer from the handler, frees it after
+        p = self.pool
+        x = np.arange(40.0)[::-1].reshape(4, 10)[:, ::2].copy(order="F")
+        with numapool.allocate_from(p):
+            y = np.sort(x, axis=1)                    # result: one block; the sort buffer came and went
+        self.assertEqual(p.index_of(y), 0)
+        self.assertEqual(p.allocated, [0])
+        self.assertTrue(np.array_equal(y, np.sort(x.copy(), axis=1)))
+        self.assertGreater(p.stats()["gets"], 1, "the sort's buffer was a pool block too")
+        del y
+        self.assertEqual(p.allocated, [])
 
     def test_calloc_zeroes_a_used_block(self):
         p = self.pool
