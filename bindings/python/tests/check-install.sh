@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bindings/python/tests/check-install.sh MODE BUILD SRC PYTHON [SITEDIR]
+# bindings/python/tests/check-install.sh MODE BUILD SRC PYTHON [SITEDIR [HARNESS]]
 #
 # Installs numapool from BUILD into a fresh temporary prefix and runs the
 # Python suite (test_numapool.py) against what was installed, never against
@@ -16,9 +16,19 @@
 #          in a venv made with `PYTHON -m venv --system-site-packages`, linked
 #          against PREFIX's libnumapool (NUMAPOOL_PREFIX); the suite checks the
 #          library loaded is that one.
-# Exit 77 (skip) when the venv module is missing (Debian: python3-venv).
+#   numa-vm  the package installed as in `cmake`, with PYTHON, its standard
+#          library and numpy (tests, caches and build files left out), in a
+#          2-node QEMU guest (HARNESS: the numa-vm harness of the shared
+#          folder), running test_numa_vm.py: blocks, runs and numpy's arrays
+#          on every node, checked with move_pages.
+# Exit 77 (skip) when the venv module is missing (Debian: python3-venv), or
+# the NUMA VM harness is absent.
 set -euo pipefail
-mode=$1 build=$(realpath "$2") src=$(realpath "$3") py=$4 sitedir_override=${5:-}
+mode=$1 build=$(realpath "$2") src=$(realpath "$3") py=$4 sitedir_override=${5:-} harness=${6:-}
+if [[ $mode == numa-vm && ! -f $harness ]]; then
+  echo "SKIP: the NUMA VM harness '$harness' is absent (it lives in the project's shared/ folder, not in a clone)"
+  exit 77
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
@@ -71,8 +81,24 @@ pip)
       "$work/pkg"
   NPOOL_TEST_VENV=$work/venv "$work/venv/bin/python" -P "$suite"
   ;;
+numa-vm)
+  # the interpreter's own files, at the same paths in the guest
+  pyver=$("$py" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+  stdlib=$("$py" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')
+  npdir=$("$py" -c 'import numpy, os; print(os.path.dirname(numpy.__file__))')
+  mkdir -p "$work/stdlib" "$work/numpy"
+  tar -C "$stdlib" --exclude=test --exclude=idlelib --exclude=tkinter --exclude=ensurepip --exclude=lib2to3 \
+      --exclude=__pycache__ --exclude='config-*' -cf - . | tar -C "$work/stdlib" -xf -
+  tar -C "$npdir" --exclude=tests --exclude=__pycache__ -cf - . | tar -C "$work/numpy" -xf -
+  mkdir "$work/t"
+  cp "$src/bindings/python/tests/test_numa_vm.py" "$work/t/"
+  bash "$harness" -n 2 -m 1G -H 16 --timeout 240 -q \
+      -d "$work/stdlib:$stdlib" -d "$work/numpy:$npdir" -d "$prefix:$prefix" -d "$work/t:$work/t" \
+      --bin "$(realpath "$py")" -e PYTHONPATH="$prefix/$sitedir" -e PYTHONDONTWRITEBYTECODE=1 --cwd "$work/t" \
+      -- "$(realpath "$py")" -P "$work/t/test_numa_vm.py"
+  ;;
 *)
-  echo "usage: $0 cmake|pip BUILD SRC PYTHON SITEDIR" >&2
+  echo "usage: $0 cmake|pip|numa-vm BUILD SRC PYTHON [SITEDIR [HARNESS]]" >&2
   exit 2
   ;;
 esac
