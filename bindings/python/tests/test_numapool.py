@@ -10,7 +10,6 @@ into; NPOOL_SOURCE_DIR, for the README examples and numapool.h.
 Sequences that could crash the interpreter run in a child interpreter
 (run_child), so a crash is reported as the test's failure with its signal.
 """
-import contextlib
 import gc
 import os
 import re
