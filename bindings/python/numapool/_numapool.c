@@ -31,6 +31,13 @@
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
 #include <numpy/arrayobject.h>
+/* numpy 2 reads descriptor fields through accessors; numpy 1 (Debian 12: 1.24) has the fields */
+#ifndef PyDataType_ELSIZE
+#define PyDataType_ELSIZE(d) ((d)->elsize)
+#endif
+#ifndef PyDataType_SUBARRAY
+#define PyDataType_SUBARRAY(d) ((d)->subarray)
+#endif
 
 #include <numapool.h>
 
@@ -502,7 +509,7 @@ static int pool_init(Pool *self, PyObject *args, PyObject *kw)
         Py_DECREF(descr);
         return -1;
     }
-    if (descr->elsize <= 0) {
+    if (PyDataType_ELSIZE(descr) <= 0) {
         PyErr_Format(PyExc_TypeError, "numapool: dtype %R has no size (give one, as in 'S16' or 'U8')", descr);
         Py_DECREF(descr);
         return -1;
@@ -535,6 +542,21 @@ static int pool_init(Pool *self, PyObject *args, PyObject *kw)
     }
     if (!shape)
         return -1;
+    if (PyDataType_HASSUBARRAY(descr)) {
+        /* as numpy does: a subarray dtype ('f8', (3,)) adds its dimensions to the shape */
+        PyObject *sub = PyDataType_SUBARRAY(descr)->shape;
+        PyObject *subt = PyTuple_Check(sub) ? (Py_INCREF(sub), sub) : PyTuple_Pack(1, sub);
+        PyObject *full = subt ? PySequence_Concat(shape, subt) : NULL;
+        Py_XDECREF(subt);
+        Py_DECREF(shape);
+        if (!full)
+            return -1;
+        shape = full;
+        PyArray_Descr *base = PyDataType_SUBARRAY(descr)->base;
+        Py_INCREF(base);
+        Py_SETREF(self->descr, base);
+        descr = base;
+    }
     self->shape = shape;
     Py_ssize_t nd = PyTuple_GET_SIZE(shape);
     if (nd > NPY_MAXDIMS - 1) {
@@ -542,7 +564,7 @@ static int pool_init(Pool *self, PyObject *args, PyObject *kw)
                      NPY_MAXDIMS - 1);
         return -1;
     }
-    size_t bytes = (size_t)descr->elsize;
+    size_t bytes = (size_t)PyDataType_ELSIZE(descr);
     for (Py_ssize_t i = 0; i < nd; i++) {
         Py_ssize_t d = PyLong_AsSsize_t(PyTuple_GET_ITEM(shape, i));
         if (d == -1 && PyErr_Occurred()) {
@@ -561,7 +583,7 @@ static int pool_init(Pool *self, PyObject *args, PyObject *kw)
         self->dims[i + 1] = d;
     }
     self->nd = (int)nd;
-    npy_intp s = descr->elsize;
+    npy_intp s = (npy_intp)PyDataType_ELSIZE(descr);
     for (Py_ssize_t i = nd; i >= 1; i--) {
         self->strides[i] = s;
         s *= self->dims[i];

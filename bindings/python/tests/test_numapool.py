@@ -150,6 +150,19 @@ class SeedClass(unittest.TestCase):
             a = p.get_block()
             self.assertEqual((a.shape, a.dtype), ((100,), np.int32))
             self.assertEqual(p.stats()["block_size"], 400)
+        with MemoryPool((4,), 8, dtype=("f8", (3,)), flags=numapool.NO_CACHE) as p:
+            # as np.empty((4,), ("f8", (3,))): the subarray's dimensions join the shape
+            self.assertEqual((p.block_size, p.dtype), ((4, 3), np.float64))
+            a = p.get_block()
+            run = p.get_run(2)
+            self.assertEqual((a.shape, run.shape), ((4, 3), (2, 4, 3)))
+            p.return_run(run)
+            p.return_block(a)
+            self.assertEqual(p.allocated, [])
+        with MemoryPool((5,), 2, dtype=">i4") as p:
+            a = p.get_block()
+            a[:] = 7
+            self.assertEqual((a.dtype, a.sum()), (np.dtype(">i4"), 35))
         with MemoryPool((3,), 2, dtype=[("x", "f4"), ("n", "i2")]) as p:
             a = p.get_block()
             a["x"] = 1.5
