@@ -332,43 +332,156 @@ NPOOL_API const char *npool_last_error(void);
 NPOOL_API const char *npool_pages_name(enum npool_pages pages);
 
 /* ------------------------------------------------------------------------
- * The inline fast path.  Not API: the layouts below are the first fields of
- * the library's own structures (checked by _Static_assert there) and may
- * change with any minor version.  npool_get() and npool_put() expand to an
- * inline attempt that pops or pushes the calling thread's magazine of a
- * one-node pool, with every check of the out-of-line path (generation of the
- * cache, coalesce epoch, range, stride and state for double puts), and call
- * the exported functions for everything else.  Define NPOOL_NO_INLINE before
- * including this header to call the functions always.
+ * The inline fast path.  Not API, but ABI: the layouts below are the first
+ * fields of the library's own structures (checked by _Static_assert there)
+ * and are compiled into users' binaries.  NPOOL_ABI numbers them: the
+ * shared library's SONAME is libnumapool.so.NPOOL_ABI and the thread-local
+ * symbol carries the number too, so a binary built against another layout
+ * never runs against this one (the loader refuses it).
+ *
+ * npool_get() and npool_put() expand to an inline attempt on the calling
+ * thread's magazine for the right arena (the caller's node, from the CPU id
+ * the kernel keeps in the thread's rseq area, for a get; the block's own
+ * arena for a put), with every check of the out-of-line path (the cache is
+ * this pool's and has seen its last coalesce, range, stride, and the state
+ * byte for double puts), and call the exported functions for everything
+ * else.  The library's exported npool_get() and npool_put() run the same
+ * code first: the magazine pop and push below are written once.  Define
+ * NPOOL_NO_INLINE before including this header to call the functions always.
  * ------------------------------------------------------------------------ */
+/** @cond internal */
+#define NPOOL_ABI 2
+#define NPOOL__MAX_CPUS 1024    /* entries of npool__head::cpu_arena */
+
 struct npool__head {            /* first fields of struct npool */
-    uint64_t fast_gen;          /* the pool's generation when the inline path applies, else UINT64_MAX */
-    char *va;
-    size_t arena_bytes, stride, stride_mask;
-    unsigned stride_shift;      /* log2(stride); 0 when it is not a power of two, */
-                                /* and then stride_mask is all ones: such puts go out of line */
-    unsigned unchecked;         /* NPOOL_UNCHECKED */
-    uint32_t epoch;             /* read with relaxed atomic loads */
+    uint64_t key;               /* generation << 32 | coalesce epoch (atomic) */
+    char *va;                   /* arena k starts at va + (k << span_shift) */
+    size_t va_bytes;            /* narenas << span_shift */
+    size_t arena_bytes;         /* blocks per arena x stride */
+    size_t stride;
+    size_t stride_mask;         /* stride - 1 for a power of two, else all ones: such puts go out of line */
+    uint8_t stride_shift, span_shift;
+    uint8_t unchecked;          /* NPOOL_UNCHECKED: no state bytes */
+    uint8_t pad[5];
+    const int16_t *cpu_arena;   /* CPU -> arena serving it; NULL for a one-node pool */
 };
-struct npool__mag {             /* one per-thread magazine */
-    uint32_t n, cap;
-    uint32_t *idx;
-    uint8_t *state;
-    char *base;
-    uint64_t gets, puts;
+struct npool__mag {             /* one magazine: a thread's stack of free blocks of one arena */
+    uint32_t n, cap;            /* entries; written by the owner thread only */
+    uint32_t *idx;              /* local block indices, the top at idx[n - 1] */
+    uint8_t *state;             /* the arena's state bytes (1 held, 0 free) */
+    char *base;                 /* the arena's first block */
+    uint64_t gets, puts;        /* counters, owner-written */
 };
 struct npool__tl {              /* the calling thread's current cache */
-    uint64_t gen;               /* of its pool; 0 when none */
-    struct npool__mag *mag0;
-    uint32_t epoch;             /* the pool epoch it has seen */
-    uint32_t pad;
-    void *tc;
+    uint64_t key;               /* its pool's key as this thread last saw it; 0 when none applies inline */
+    struct npool__mag *mag;     /* its magazines, one per arena */
+    void *tc;                   /* the library's cache */
 };
+
+#define NPOOL__LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define NPOOL__ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define NPOOL__LIKELY(x) __builtin_expect(!!(x), 1)
+
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
 #if defined(__cplusplus)
-extern NPOOL_API thread_local struct npool__tl npool__tl_last __attribute__((tls_model("initial-exec")));
+/* __thread, not thread_local: no dynamic-initialisation wrapper on every access */
+extern NPOOL_API __thread struct npool__tl npool__tl_v2 __attribute__((tls_model("initial-exec")));
 #else
-extern NPOOL_API _Thread_local struct npool__tl npool__tl_last __attribute__((tls_model("initial-exec")));
+extern NPOOL_API _Thread_local struct npool__tl npool__tl_v2 __attribute__((tls_model("initial-exec")));
 #endif
+#define NPOOL__HAVE_FAST 1
+
+/* The calling thread's magazines when its current cache is this pool's and
+ * has seen its last coalesce, else NULL (a NULL pool too: the library words it). */
+static inline struct npool__mag *npool__current(const struct npool__head *h)
+{
+    struct npool__tl *tl = &npool__tl_v2;
+    return NPOOL__LIKELY(h != (const struct npool__head *)0 && tl->key == NPOOL__LD(&h->key)) ? tl->mag
+                                                                                             : (struct npool__mag *)0;
+}
+
+/* The arena serving the calling thread: 0 for a one-node pool, else its
+ * CPU's (read from the rseq area glibc >= 2.35 registers; no system call);
+ * -1 when that is not known here (the library then asks the kernel). */
+#if defined(__has_include)
+#if __has_include(<sys/rseq.h>)
+#include <sys/rseq.h>
+#define NPOOL__HAVE_RSEQ 1
+#endif
+#endif
+static inline int npool__arena_here(const struct npool__head *h)
+{
+    if (NPOOL__LIKELY(!h->cpu_arena))
+        return 0;
+#if defined(NPOOL__HAVE_RSEQ) && defined(RSEQ_SIG)
+    const struct rseq *rs = (const struct rseq *)(const void *)((char *)__builtin_thread_pointer() + __rseq_offset);
+    uint32_t cpu = NPOOL__LD(&rs->cpu_id);
+    return cpu < NPOOL__MAX_CPUS ? h->cpu_arena[cpu] : -1;
+#else
+    return -1;
+#endif
+}
+
+/* Pop: the top block of magazine m, marked held; NULL when m is empty. */
+static inline void *npool__mag_pop(const struct npool__head *h, struct npool__mag *m)
+{
+    uint32_t n = NPOOL__LD(&m->n);
+    if (!NPOOL__LIKELY(n != 0))
+        return (void *)0;
+    uint32_t i = NPOOL__LD(&m->idx[n - 1]);
+    NPOOL__ST(&m->n, n - 1);
+    NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + 1);
+    if (!h->unchecked)
+        NPOOL__ST(&m->state[i], (uint8_t)1);
+    return m->base + (size_t)i * h->stride;
+}
+
+/* Push: local index i of m's arena, held until now, goes on top of m.
+ * 0 done; 1 m is full; 2 the block is not held (a double put): nothing changed. */
+static inline int npool__mag_push(const struct npool__head *h, struct npool__mag *m, size_t i)
+{
+    uint32_t n = NPOOL__LD(&m->n);
+    if (!NPOOL__LIKELY(n < m->cap))
+        return 1;
+    if (!h->unchecked) {
+        if (!NPOOL__LIKELY(NPOOL__LD(&m->state[i]) == 1))
+            return 2;
+        NPOOL__ST(&m->state[i], (uint8_t)0);
+    }
+    NPOOL__ST(&m->idx[n], (uint32_t)i);
+    NPOOL__ST(&m->n, n + 1);
+    NPOOL__ST(&m->puts, NPOOL__LD(&m->puts) + 1);
+    return 0;
+}
+
+/* A block from the calling thread's magazine for its node, or NULL when the
+ * out-of-line path must decide. */
+static inline void *npool__get_fast(npool_t *pool)
+{
+    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+    struct npool__mag *mag = npool__current(h);
+    if (!NPOOL__LIKELY(mag != (struct npool__mag *)0))
+        return (void *)0;
+    int k = npool__arena_here(h);
+    return NPOOL__LIKELY(k >= 0) ? npool__mag_pop(h, mag + k) : (void *)0;
+}
+
+/* Put `block` on the calling thread's magazine for the block's arena: 0
+ * done; nonzero when the out-of-line path must decide (and word any error). */
+static inline int npool__put_fast(npool_t *pool, void *block)
+{
+    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
+    struct npool__mag *mag = npool__current(h);
+    if (!NPOOL__LIKELY(mag != (struct npool__mag *)0))
+        return 1;
+    size_t off = (size_t)((uintptr_t)block - (uintptr_t)h->va);
+    size_t o = off & (((size_t)1 << h->span_shift) - 1);
+    if (!NPOOL__LIKELY(off < h->va_bytes && o < h->arena_bytes && !(o & h->stride_mask)))
+        return 1;
+    return npool__mag_push(h, mag + (off >> h->span_shift), o >> h->stride_shift);
+}
+#endif /* x86-64 Linux, GCC or Clang */
+/** @endcond */
 
 #if defined(__SANITIZE_ADDRESS__) && !defined(NPOOL_NO_INLINE)
 #define NPOOL_NO_INLINE   /* the library poisons free blocks: let it see every get and put */
@@ -378,56 +491,18 @@ extern NPOOL_API _Thread_local struct npool__tl npool__tl_last __attribute__((tl
 #define NPOOL_NO_INLINE
 #endif
 #endif
-#if !defined(NPOOL_NO_INLINE) && defined(__GNUC__) && defined(__x86_64__)
-#define NPOOL__LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define NPOOL__ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-
-/* The calling thread's current cache is this pool's, and has seen its epoch. */
-#define NPOOL__CURRENT(h, tl) \
-    (__builtin_expect((h) != NULL && (tl)->gen == (h)->fast_gen && (tl)->epoch == NPOOL__LD(&(h)->epoch), 1))
-
+#if !defined(NPOOL_NO_INLINE) && defined(NPOOL__HAVE_FAST)
+/** @cond internal */
 static inline void *npool__get_inline(npool_t *pool)
 {
-    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
-    struct npool__tl *tl = &npool__tl_last;
-    if (NPOOL__CURRENT(h, tl)) {
-        struct npool__mag *m = tl->mag0;
-        uint32_t n = NPOOL__LD(&m->n);
-        if (__builtin_expect(n != 0, 1)) {
-            uint32_t i = NPOOL__LD(&m->idx[n - 1]);
-            char *b = m->base + (size_t)i * h->stride;
-            NPOOL__ST(&m->n, n - 1);
-            NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + 1);
-            if (!h->unchecked)
-                NPOOL__ST(&m->state[i], (uint8_t)1);
-            return b;
-        }
-    }
-    return (npool_get)(pool);
+    void *b = npool__get_fast(pool);
+    return NPOOL__LIKELY(b != (void *)0) ? b : (npool_get)(pool);
 }
-
-/* Anything the inline path cannot decide goes to the library, which does. */
 static inline int npool__put_inline(npool_t *pool, void *block)
 {
-    const struct npool__head *h = (const struct npool__head *)(const void *)pool;
-    struct npool__tl *tl = &npool__tl_last;
-    if (NPOOL__CURRENT(h, tl)) {
-        struct npool__mag *m = tl->mag0;
-        size_t off = (size_t)((uintptr_t)block - (uintptr_t)h->va);
-        size_t i = off >> h->stride_shift;
-        uint32_t n = NPOOL__LD(&m->n);
-        if (__builtin_expect(off < h->arena_bytes && !(off & h->stride_mask) && n < m->cap &&
-                             (h->unchecked || NPOOL__LD(&m->state[i]) == 1), 1)) {
-            NPOOL__ST(&m->idx[n], (uint32_t)i);
-            NPOOL__ST(&m->n, n + 1);
-            NPOOL__ST(&m->puts, NPOOL__LD(&m->puts) + 1);
-            if (!h->unchecked)
-                NPOOL__ST(&m->state[i], (uint8_t)0);
-            return 0;
-        }
-    }
-    return (npool_put)(pool, block);
+    return NPOOL__LIKELY(npool__put_fast(pool, block) == 0) ? 0 : (npool_put)(pool, block);
 }
+/** @endcond */
 #define npool_get(pool) npool__get_inline(pool)
 #define npool_put(pool, block) npool__put_inline((pool), (block))
 #endif

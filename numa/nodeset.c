@@ -18,14 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int topo_nodeset_count(const topo_nodeset_t *s)
-{
-    int n = 0;
-    for (size_t i = 0; i < sizeof s->bits / sizeof s->bits[0]; i++)
-        n += __builtin_popcountll(s->bits[i]);
-    return n;
-}
-
 int topo_nodeset_next(const topo_nodeset_t *s, int after)
 {
     int n = after < 0 ? 0 : after + 1;

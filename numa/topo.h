@@ -10,7 +10,7 @@
  * same root.
  *
  * Errors: functions returning int return 0 or a negative errno and, on error,
- * have set the thread's sentence with npool__errorf() (src/error.h).
+ * have set the thread's sentence with npool__errorf() (base/error.h).
  */
 #ifndef NUMAPOOL_TOPO_H
 #define NUMAPOOL_TOPO_H
@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define TOPO_MAX_NODE 1024  /* node numbers 0..TOPO_MAX_NODE-1, as the kernel's MAX_NUMNODES */
-#define TOPO_MAX_HPSIZES 4
+#define TOPO_MAX_HPSIZES 8
 
 /* A set of OS node numbers. */
 typedef struct topo_nodeset {
@@ -30,7 +30,13 @@ typedef struct topo_nodeset {
 static inline void topo_nodeset_add(topo_nodeset_t *s, int n) { s->bits[n / 64] |= 1ull << (n % 64); }
 static inline bool topo_nodeset_has(const topo_nodeset_t *s, int n)
 { return n >= 0 && n < TOPO_MAX_NODE && (s->bits[n / 64] >> (n % 64) & 1); }
-int  topo_nodeset_count(const topo_nodeset_t *s);
+static inline int topo_nodeset_count(const topo_nodeset_t *s)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof s->bits / sizeof s->bits[0]; i++)
+        n += __builtin_popcountll(s->bits[i]);
+    return n;
+}
 int  topo_nodeset_next(const topo_nodeset_t *s, int after);   /* next member > after, or -1; after = -1 gives the first */
 /* "0-2,5" into buf (always NUL-terminated); returns buf. */
 char *topo_nodeset_format(const topo_nodeset_t *s, char *buf, size_t len);
@@ -52,7 +58,7 @@ struct topo_node {
     int ncpus;
     char cpulist[128];       /* "0-3,8-11" */
     int nhp;                 /* hugepage sizes known on this node (0 when the kernel gives no per-node counts) */
-    struct topo_hugepages hp[TOPO_MAX_HPSIZES]; /* descending page size; beyond 4 sizes the smallest are dropped */
+    struct topo_hugepages hp[TOPO_MAX_HPSIZES]; /* descending page size; beyond 8 sizes the smallest are dropped */
     char subtype[16];        /* hwloc's memory kind: "DRAM", "HBM", "NVM", "GPUMemory"...; "" when unknown */
 };
 
@@ -137,21 +143,6 @@ int topo_cgroup_mem_available(const struct topo *t, uint64_t *bytes);
  * .limit_in_bytes - .usage_in_bytes on v1, the tightest over the cgroup's
  * ancestors), UINT64_MAX when unlimited or unknown. */
 int topo_cgroup_hugetlb_available(const struct topo *t, size_t page_size, uint64_t *bytes);
-
-/* What NPOOL_PAGES_AUTO picks for an arena of `bytes` on `node`: the largest
- * hugetlb size that (1) wastes at most 1/8 of the rounded-up arena to
- * rounding, (2) has enough free pages on the node now (re-read) and (3) fits
- * the hugetlb cgroup limit; else THP when the mode is `always` or `madvise`
- * and the arena is at least 2 MiB (a smaller one could not get a hugepage)
- * (an unknown mode, as in a dump without the file, counts as no THP); else
- * base pages.  *page_size receives the hugetlb page size, 0 for THP, or
- * t->base_page_size for base pages; `why` (may be NULL) one sentence saying
- * why, naming the sizes refused and their numbers.  Free counts are advice:
- * the populate result stays the authority.  Reads sysfs, so not for a hot
- * path.  -EINVAL bytes == 0 or page_size NULL; -ENODEV node unknown, offline
- * or without memory. */
-int topo_pick_pages(const struct topo *t, int node, size_t bytes, size_t *page_size,
-                    char *why, size_t whylen);
 
 /* THP mode now (re-read). */
 enum topo_thp topo_thp_mode(const struct topo *t);

@@ -21,7 +21,6 @@
  */
 #include "topo_private.h"
 #include "error.h"
-#include "numapool.h"
 
 #include <errno.h>
 #include <hwloc.h>
@@ -460,7 +459,7 @@ static void system_init(void)
 {
     system_rc = topo_make("", &system_topo);
     if (system_rc)
-        snprintf(system_why, sizeof system_why, "%s", npool_last_error());
+        snprintf(system_why, sizeof system_why, "%s", npool__last_error());
 }
 
 int topo_system(const struct topo **out)

@@ -31,11 +31,14 @@ int os_unreserve(void *at, size_t len);
  * post: page aligned; release with os_unmap. */
 int os_map_anon(size_t len, void **out);
 
-void os_unmap(void *addr, size_t len);
+/* munmap; NULL or 0 bytes is a no-op.  Returns 0 or -errno and sets no
+ * sentence: the caller is usually reporting an earlier failure. */
+int os_unmap(void *addr, size_t len);
 
 /* Fault every page in for writing (MADV_POPULATE_WRITE).  pre: the memory
  * policy is set.  Returns -ENOMEM / -EFAULT (no page to be had: a SIGBUS
- * avoided), -EOPNOTSUPP on kernels before 5.14.  Sets no sentence: the
+ * avoided), -EOPNOTSUPP on kernels before 5.14, -EINVAL for memory that
+ * cannot be written (PROT_NONE).  Sets no sentence: the
  * caller knows what it was populating. */
 int os_populate(void *addr, size_t len);
 

@@ -85,15 +85,20 @@ int os_map_anon(size_t len, void **out)
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return npool__errorf(-errno, "mmap of %zu bytes of metadata failed: %s", len, strerror(errno));
-    madvise(p, len, MADV_DONTFORK);
+    if (madvise(p, len, MADV_DONTFORK) != 0) {
+        int e = errno;
+        munmap(p, len);
+        return npool__errorf(-e, "madvise(MADV_DONTFORK) on %zu bytes of new metadata failed: %s", len, strerror(e));
+    }
     *out = p;
     return 0;
 }
 
-void os_unmap(void *addr, size_t len)
+int os_unmap(void *addr, size_t len)
 {
-    if (addr && len)
-        munmap(addr, len);
+    if (addr && len && munmap(addr, len) != 0)
+        return -errno;
+    return 0;
 }
 
 int os_populate(void *addr, size_t len)
@@ -101,8 +106,9 @@ int os_populate(void *addr, size_t len)
     if (madvise(addr, len, MADV_POPULATE_WRITE) == 0)
         return 0;
     int e = errno;
-    if (e == EINVAL)
-        return -EOPNOTSUPP;     /* kernels before 5.14 do not know the advice */
+    /* kernels before 5.14 do not know the advice: a zero-length call tells */
+    if (e == EINVAL && madvise(addr, 0, MADV_POPULATE_WRITE) != 0)
+        return -EOPNOTSUPP;
     return e == EFAULT || e == EHWPOISON ? -ENOMEM : -e;
 }
 

@@ -1,12 +1,13 @@
 /* src/stats.c - what a pool says about itself: npool_stats, npool_describe
- * (the seed's repr) and npool_foreach_arena.  Read-only: each node is read
+ * (the seed's repr), npool_foreach_arena, the figures npool_fragmentation
+ * and npool_efficiency, and npool_pages_name.  Read-only: each node is read
  * under its lock, caches under the registry lock, so every figure is
  * consistent per node (not across nodes while other threads work). */
-#include "pool_internal.h"
+#include "cache.h"
 #include "error.h"
+#include "fmt.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,14 +40,14 @@ int npool_stats(const npool_t *pool, npool_stats_t *out)
         r->blocks_total = a->nblocks;
         r->pages_verified = a->pages_verified;
         r->bytes_misplaced = a->bytes_misplaced;
-        pthread_mutex_lock(&a->lock);
+        npool__lock(a);
         r->blocks_free_set = a->fs.nfree;
         r->largest_free_run = freeset_largest_run(&a->fs);
         r->fragmentation = freeset_fragmentation(&a->fs);
         r->gets = a->gets + gets[k];
         r->puts = a->puts + puts[k];
         r->failed_gets = a->failed_gets;
-        pthread_mutex_unlock(&a->lock);
+        npool__unlock(a);
         r->blocks_cached = cached[k] < a->nblocks - r->blocks_free_set ? cached[k] : a->nblocks - r->blocks_free_set;
         r->blocks_held = a->nblocks - r->blocks_free_set - r->blocks_cached;
 
@@ -69,32 +70,6 @@ int npool_stats(const npool_t *pool, npool_stats_t *out)
     return 0;
 }
 
-const char *npool__size_name(size_t bytes, char *buf, size_t len)
-{
-    if (bytes >= ((size_t)1 << 30) && bytes % ((size_t)1 << 30) == 0)
-        snprintf(buf, len, "%zu GiB", bytes >> 30);
-    else if (bytes >= ((size_t)1 << 20) && bytes % ((size_t)1 << 20) == 0)
-        snprintf(buf, len, "%zu MiB", bytes >> 20);
-    else if (bytes >= 1024 && bytes % 1024 == 0)
-        snprintf(buf, len, "%zu KiB", bytes >> 10);
-    else
-        snprintf(buf, len, "%zu B", bytes);
-    return buf;
-}
-
-/* snprintf into buf at *used, keeping snprintf's semantics for the whole. */
-static void put(char *buf, size_t len, size_t *used, const char *fmt, ...) NPOOL_PRINTF(4, 5);
-
-static void put(char *buf, size_t len, size_t *used, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(*used < len ? buf + *used : NULL, *used < len ? len - *used : 0, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        *used += (size_t)n;
-}
-
 int npool_describe(const npool_t *pool, char *buf, size_t len)
 {
     if (!pool || (!buf && len))
@@ -105,18 +80,18 @@ int npool_describe(const npool_t *pool, char *buf, size_t len)
     char a[32], b[32];
     if (len)
         buf[0] = '\0';
-    put(buf, len, &used, "MemoryPool('%s': %zu blocks of %s (stride %zu) on %zu node%s, %zu free (%zu cached), "
+    npool__appendf(buf, len, &used, "MemoryPool('%s': %zu blocks of %s (stride %zu) on %zu node%s, %zu free (%zu cached), "
         "%zu held, efficiency %.1f%%, fragmentation %.1f%%", pool->name, s->blocks_total,
         npool__size_name(s->block_size, a, sizeof a), s->stride, s->nnodes, s->nnodes == 1 ? "" : "s",
         s->blocks_free_set + s->blocks_cached, s->blocks_cached, s->blocks_held, s->efficiency, s->fragmentation);
     for (size_t k = 0; k < s->nnodes; k++) {
         const npool_node_stats_t *r = &s->nodes[k];
-        put(buf, len, &used, "; node %d: %s pages of %s, %s mapped, %zu/%zu free, frag %.1f%%%s%s", r->node,
+        npool__appendf(buf, len, &used, "; node %d: %s pages of %s, %s mapped, %zu/%zu free, frag %.1f%%%s%s", r->node,
             npool_pages_name(r->backing), npool__size_name(r->page_size, a, sizeof a), npool__size_name(r->bytes_mapped, b, sizeof b),
             r->blocks_free_set + r->blocks_cached, r->blocks_total, r->fragmentation,
             r->fell_back ? ", fell back from " : "", r->fell_back ? npool_pages_name(r->requested) : "");
     }
-    put(buf, len, &used, ")");
+    npool__appendf(buf, len, &used, ")");
     return (int)used;
 }
 
@@ -132,4 +107,51 @@ int npool_foreach_arena(const npool_t *pool, int (*fn)(void *base, size_t len, i
             return rc;
     }
     return 0;
+}
+
+double npool_fragmentation(const npool_t *pool)
+{
+    if (!pool)
+        return 0.0;
+    double worst = 0.0;
+    for (int k = 0; k < pool->narenas; k++) {
+        struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
+        npool__lock(a);
+        double f = freeset_fragmentation(&a->fs);
+        npool__unlock(a);
+        if (f > worst)
+            worst = f;
+    }
+    return worst;
+}
+
+double npool_efficiency(const npool_t *pool)
+{
+    if (!pool)
+        return 0.0;
+    /* caches and sets are read one after the other while other threads move
+     * blocks between them: a block may be seen in both, never held twice */
+    size_t cached[NPOOL_MAX_NODES] = {0}, held = 0;
+    npool__caches_count(pool, cached, NULL, NULL);
+    for (int k = 0; k < pool->narenas; k++) {
+        struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
+        npool__lock(a);
+        size_t free_k = a->fs.nfree + cached[k];
+        npool__unlock(a);
+        held += free_k < a->nblocks ? a->nblocks - free_k : 0;
+    }
+    return 100.0 * (double)held / (double)pool->nblocks_total;
+}
+
+const char *npool_pages_name(enum npool_pages pages)
+{
+    switch (pages) {
+    case NPOOL_PAGES_AUTO: return "auto";
+    case NPOOL_PAGES_1G: return "1G";
+    case NPOOL_PAGES_2M: return "2M";
+    case NPOOL_PAGES_THP: return "THP";
+    case NPOOL_PAGES_BASE: return "base";
+    case NPOOL_PAGES_HUGETLB: return "hugetlb";
+    }
+    return "?";
 }

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; retur
   set(_fz_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   # the library again, from the same sources, with coverage for libFuzzer to follow
   set(_fz_lib_sources)
-  foreach(_t npool_core npool_numa)
+  foreach(_t npool_core npool_numa npool_base)
     get_target_property(_srcs ${_t} SOURCES)
     get_target_property(_dir ${_t} SOURCE_DIR)
     foreach(_s ${_srcs})
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; retur
   endforeach()
   add_library(npool_fuzzed STATIC ${_fz_lib_sources})
   target_include_directories(npool_fuzzed PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src
-                             ${PROJECT_SOURCE_DIR}/numa)
+                             ${PROJECT_SOURCE_DIR}/numa ${PROJECT_SOURCE_DIR}/base)
   target_compile_definitions(npool_fuzzed PRIVATE NPOOL_BUILDING)
   target_compile_options(npool_fuzzed PRIVATE -fsanitize=fuzzer-no-link ${_fz_san})
   target_link_libraries(npool_fuzzed PUBLIC PkgConfig::HWLOC PkgConfig::NUMA Threads::Threads)

@@ -25,8 +25,8 @@ target_link_libraries(test_numa_vm PRIVATE numapool PkgConfig::NUMA Threads::Thr
 set_target_properties(test_numa_vm PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${NPOOL_VM_STAGE} BUILD_RPATH "$ORIGIN")
 
 # OUTPUT takes no target generator expressions: the soname is spelled out
-# (src/CMakeLists.txt: SOVERSION = the major version).
-set(_vm_soname ${CMAKE_SHARED_LIBRARY_PREFIX}numapool${CMAKE_SHARED_LIBRARY_SUFFIX}.${PROJECT_VERSION_MAJOR})
+# (src/CMakeLists.txt: SOVERSION = NPOOL_ABI).
+set(_vm_soname ${CMAKE_SHARED_LIBRARY_PREFIX}numapool${CMAKE_SHARED_LIBRARY_SUFFIX}.${NPOOL_ABI})
 set(_vm_staged ${NPOOL_VM_STAGE}/vm-suite.sh ${NPOOL_VM_STAGE}/${_vm_soname})
 add_custom_command(OUTPUT ${NPOOL_VM_STAGE}/vm-suite.sh
   COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_CURRENT_LIST_DIR}/vm/vm-suite.sh ${NPOOL_VM_STAGE}/vm-suite.sh

@@ -1,7 +1,7 @@
 /* tools/numapool-topo.c - what numapool sees of a machine: nodes, CPUs,
  * memory, hugepages per size and node, THP, distances, what this process may
  * use, and, for a pool size, what NPOOL_PAGES_AUTO would pick on each node
- * and why (the same topo_pick_pages() the pool calls).
+ * and why (the same npool__pages_auto() the pool calls).
  *
  *   numapool-topo [--fsroot DIR | --fsroot synthetic:DESC] [--size BYTES[K|M|G]] [--json]
  *
@@ -9,7 +9,8 @@
  * 1 when the machine cannot be read, 2 on bad arguments.
  */
 #include "topo.h"
-#include "numapool.h"
+#include "error.h"
+#include "pages.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
     const struct topo *t;
     int rc = fsroot ? topo_open(fsroot, &owned) : topo_system(&t);
     if (rc) {
-        fprintf(stderr, "numapool-topo: %s\n", npool_last_error());
+        fprintf(stderr, "numapool-topo: %s\n", npool__last_error());
         return 1;
     }
     if (owned)
@@ -174,10 +175,10 @@ int main(int argc, char **argv)
     if (!picks)
         return 1;
     for (int i = 0; size && i < t->nnodes; i++) {
-        picks[i].rc = topo_pick_pages(t, t->node[i].os_index, size, &picks[i].page_size,
+        picks[i].rc = npool__pages_auto(t, t->node[i].os_index, size, &picks[i].page_size,
                                       picks[i].why, sizeof picks[i].why);
         if (picks[i].rc)
-            snprintf(picks[i].why, sizeof picks[i].why, "%s", npool_last_error());
+            snprintf(picks[i].why, sizeof picks[i].why, "%s", npool__last_error());
     }
 
     if (json) {

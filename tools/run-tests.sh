@@ -36,11 +36,14 @@ run_ctest() {
 stage "gcc release: build"
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
+stage "layers: includes and calls only look down, no circle, no file over 700 lines"
+/usr/bin/python3 tools/check-layers.py build/release
+
 stage "gcc release: tests"
 run_ctest build/release
 
 stage "clang release: build and unit/api tests"
-CC=clang cmake -S . -B build/clang -DCMAKE_BUILD_TYPE=Release -DNPOOL_WERROR=ON >/dev/null
+CC=clang CXX=clang++ cmake -S . -B build/clang -DCMAKE_BUILD_TYPE=Release -DNPOOL_WERROR=ON >/dev/null
 cmake --build build/clang -j"$jobs"
 run_ctest build/clang -LE 'numa-vm|stress'
 
@@ -61,7 +64,7 @@ cmake --build --preset debug -j"$jobs"
 run_ctest build/debug -LE 'numa-vm|install|stress|syscalls'
 
 stage "valgrind memcheck"
-for t in test_seed test_api test_freeset; do
+for t in test_seed test_api test_freeset test_numapool_hpp; do
   valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
     "build/release/tests/$t" >/dev/null
   echo "valgrind $t: clean"

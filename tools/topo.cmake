@@ -1,9 +1,6 @@
-# numapool-topo: what numapool sees of a machine (or of a dump, --fsroot).
-# Built from the numa/ objects and the error table alone, so it does not wait
-# for the pool core.
-add_executable(numapool-topo ${CMAKE_CURRENT_LIST_DIR}/numapool-topo.c
-               $<TARGET_OBJECTS:npool_numa> ${PROJECT_SOURCE_DIR}/src/error.c)
-target_include_directories(numapool-topo PRIVATE ${PROJECT_SOURCE_DIR}/include
-                           ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/numa)
-target_link_libraries(numapool-topo PRIVATE PkgConfig::HWLOC PkgConfig::NUMA Threads::Threads)
+# numapool-topo: what numapool sees of a machine (or of a dump, --fsroot), and
+# what NPOOL_PAGES_AUTO picks there (src/pages.c's rule, from the static
+# library and its internal headers).
+add_executable(numapool-topo ${CMAKE_CURRENT_LIST_DIR}/numapool-topo.c)
+target_link_libraries(numapool-topo PRIVATE npool_internal)
 install(TARGETS numapool-topo RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

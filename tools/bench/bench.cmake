@@ -63,3 +63,17 @@ if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
     target_compile_options(${_t} PRIVATE -Wno-format-truncation)
   endforeach()
 endif()
+
+# numapool-bench-mpi (tools/bench/mpi.c): numapool in every rank of an MPI job,
+# a program of its own so that numapool-bench never links MPI.  Built when
+# MPI is found (option NPOOL_MPI, examples/mpi/mpi.cmake); its smoke test is
+# in tests/mpi.cmake.
+include(${PROJECT_SOURCE_DIR}/examples/mpi/mpi.cmake OPTIONAL)
+if(NPOOL_MPI)
+  add_executable(numapool-bench-mpi ${_b}/mpi.c $<TARGET_OBJECTS:npool_bench_common>)
+  target_link_libraries(numapool-bench-mpi PRIVATE numapool_static MPI::MPI_C Threads::Threads)
+  if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(numapool-bench-mpi PRIVATE -Wno-format-truncation)
+  endif()
+  add_dependencies(numapool-bench-all numapool-bench-mpi)
+endif()

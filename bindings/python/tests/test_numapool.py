@@ -1042,9 +1042,9 @@ class Docs(unittest.TestCase):
         with open(path) as f:
             text = f.read()
         if section:
-            m = re.search(r"^## %s\n(.*?)(?=^## )" % re.escape(section), text, re.S | re.M)
-            self.assertIsNotNone(m, f"{path} has no '## {section}' section")
-            text = m.group(1)
+            m = re.search(r"^(#{2,3}) %s\n(.*?)(?=^#{2,3} )" % re.escape(section), text, re.S | re.M)
+            self.assertIsNotNone(m, f"{path} has no '## {section}' or '### {section}' section")
+            text = m.group(2)
         return re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)
 
     def test_readme_examples(self):

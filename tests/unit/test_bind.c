@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "topo.h"
-#include "numapool.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -82,7 +82,7 @@ static void bad_arguments(void **state)
     int missing = sys->node[sys->nnodes - 1].os_index + 1;
     int rc = bind_range(p, pg, missing, false);
     assert_true(rc < 0);
-    assert_non_null(strstr(npool_last_error(), "mbind"));
+    assert_non_null(strstr(npool__last_error(), "mbind"));
     assert_int_equal(bind_verify(p + 1, pg, pg, node, &ok, &bad), -EINVAL);       /* unaligned */
     assert_int_equal(bind_verify(p, pg, 3000, node, &ok, &bad), -EINVAL);         /* not a power of two */
     assert_int_equal(bind_verify(p, pg, pg, node, NULL, &bad), -EINVAL);
@@ -130,7 +130,7 @@ static void fake_misplaced(void **state)
 
     bind_set_move_pages_hook(refused);
     assert_int_equal(bind_verify(p, len, pg, node, &ok, &bad), -EPERM);
-    assert_non_null(strstr(npool_last_error(), "move_pages"));
+    assert_non_null(strstr(npool__last_error(), "move_pages"));
 
     bind_set_move_pages_hook(NULL);  /* the real call again: nothing touched, all misplaced */
     assert_int_equal(bind_verify(p, len, pg, node, &ok, &bad), 0);
@@ -142,13 +142,13 @@ static void fake_misplaced(void **state)
 int main(void)
 {
     if (topo_system(&sys) != 0) {
-        printf("topo_system failed: %s\n", npool_last_error());
+        printf("topo_system failed: %s\n", npool__last_error());
         return 1;
     }
     pg = (size_t)sysconf(_SC_PAGESIZE);
     topo_nodeset_t local;
     if (topo_parse_nodes(sys, "local", &local) != 0) {
-        printf("no usable node: %s\n", npool_last_error());
+        printf("no usable node: %s\n", npool__last_error());
         return 1;
     }
     node = topo_nodeset_next(&local, -1);
@@ -157,7 +157,7 @@ int main(void)
     topo_nodeset_t pn;
     int rc = bind_get_policy(&pol, &pn);
     if (rc == -ENOSYS || rc == -EPERM) {
-        printf("skipped: get_mempolicy refused here (%s)\n", npool_last_error());
+        printf("skipped: get_mempolicy refused here (%s)\n", npool__last_error());
         return 77;
     }
     const struct CMUnitTest tests[] = {

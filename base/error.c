@@ -1,9 +1,8 @@
-/* src/error.c - error codes and the per-thread sentence.
+/* base/error.c - error codes and the per-thread sentence.
  * One X-macro table gives every code the library returns its name and its
- * meaning; npool_strerror() reads it, npool__errorf() fills the calling
- * thread's buffer that npool_last_error() returns.  Thread-safe: the buffer is
- * thread-local, the table constant. */
-#include "numapool.h"
+ * meaning; npool__strerror() reads it, npool__errorf() fills the calling
+ * thread's buffer that npool__last_error() returns.  Thread-safe: the buffer
+ * is thread-local, the table constant. */
 #include "error.h"
 
 #include <errno.h>
@@ -26,7 +25,7 @@
     X(EIO, "input/output error")                                                  \
     X(ERANGE, "out of range")
 
-const char *npool_strerror(int rc)
+const char *npool__strerror(int rc)
 {
     if (rc == 0)
         return "0: success";
@@ -41,7 +40,7 @@ const char *npool_strerror(int rc)
 
 static _Thread_local char last_error[512];
 
-const char *npool_last_error(void)
+const char *npool__last_error(void)
 {
     return last_error;
 }
@@ -58,10 +57,8 @@ int npool__errorf(int rc, const char *fmt, ...)
 void npool__error_append(const char *fmt, ...)
 {
     size_t used = strlen(last_error);
-    if (used + 1 >= sizeof last_error)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error + used, sizeof last_error - used, fmt, ap);
+    npool__vappendf(last_error, sizeof last_error, &used, fmt, ap);
     va_end(ap);
 }

@@ -12,7 +12,7 @@
 
 #include "topo.h"
 #include "topo_private.h"
-#include "numapool.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -177,7 +177,7 @@ static struct topo *open_dump(const char *dir)
     snprintf(path, sizeof path, "%s/%s", topo_dir, dir);
     int rc = topo_open(path, &t);
     if (rc)
-        fail_msg("topo_open(%s): %s", path, npool_last_error());
+        fail_msg("topo_open(%s): %s", path, npool__last_error());
     return t;
 }
 
@@ -280,11 +280,11 @@ static void check_dump(void **state)
         const struct parse_exp *p = &e->parse[j];
         int rc = topo_parse_nodes(t, p->str, &s);
         if (rc != p->rc)
-            fail_msg("%s: parse \"%s\" gave %d (%s), expected %d", e->dir, p->str, rc, npool_last_error(), p->rc);
+            fail_msg("%s: parse \"%s\" gave %d (%s), expected %d", e->dir, p->str, rc, npool__last_error(), p->rc);
         if (rc == 0)
             check_set(&s, p->want, p->str, e->dir);
-        else if (!strstr(npool_last_error(), p->want))
-            fail_msg("%s: parse \"%s\": sentence \"%s\" lacks \"%s\"", e->dir, p->str, npool_last_error(), p->want);
+        else if (!strstr(npool__last_error(), p->want))
+            fail_msg("%s: parse \"%s\": sentence \"%s\" lacks \"%s\"", e->dir, p->str, npool__last_error(), p->want);
     }
 
     /* Nearest nodes and distances. */
@@ -307,36 +307,6 @@ static void check_dump(void **state)
             fail_msg("%s: distance %d->%d is %d, expected %d", e->dir, x->from, x->to,
                      t->distance[a * t->nnodes + b], x->d);
     }
-    topo_close(t);
-}
-
-/* The AUTO rule on the dump with 512 free 2 MiB pages per node. */
-static void pick_pages_on_hugepage_dump(void **state)
-{
-    (void)state;
-    struct topo *t = open_dump("16amd64-4n4c-cgroup-distance-merge");
-    size_t ps = 1;
-    char why[512];
-    const size_t M = 1u << 20;
-    assert_int_equal(topo_pick_pages(t, 2, 64 * M, &ps, why, sizeof why), 0);
-    assert_int_equal(ps, 2 * M);
-    assert_non_null(strstr(why, "32 of 512 free on node 2"));
-    assert_int_equal(topo_pick_pages(t, 2, 1024 * M, &ps, why, sizeof why), 0);  /* exactly 512 */
-    assert_int_equal(ps, 2 * M);
-    assert_int_equal(topo_pick_pages(t, 2, 1026 * M, &ps, why, sizeof why), 0);  /* 513: not enough */
-    assert_int_equal(ps, 4096);
-    assert_non_null(strstr(why, "node 2 has 512 free, 513 needed"));
-    assert_non_null(strstr(why, "THP mode unknown; base pages"));
-    assert_int_equal(topo_pick_pages(t, 3, 14 * M + 1, &ps, why, sizeof why), 0);  /* 16 MiB: wastes 2 MiB - 1 <= 1/8 */
-    assert_int_equal(ps, 2 * M);
-    assert_int_equal(topo_pick_pages(t, 3, 6 * M + 1, &ps, why, sizeof why), 0);   /* 8 MiB: wastes 2 MiB - 1 > 1/8 */
-    assert_int_equal(ps, 4096);
-    assert_non_null(strstr(why, "> 1/8"));
-    assert_int_equal(topo_pick_pages(t, 7, M, &ps, why, sizeof why), -ENODEV);
-    assert_int_equal(topo_pick_pages(t, 2, 0, &ps, why, sizeof why), -EINVAL);
-    uint64_t room = 0;
-    assert_int_equal(topo_cgroup_mem_available(t, &room), 0);
-    assert_int_equal(room, UINT64_MAX);  /* no /proc/self/cgroup in this dump */
     topo_close(t);
 }
 
@@ -390,7 +360,6 @@ int main(void)
         tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(check_dump, (void *)&dumps[i]);
         tests[n++].name = dumps[i].dir;
     }
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(pick_pages_on_hugepage_dump);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(mem_available_from_meminfo);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(cgroup_v2_unlimited);
     return _cmocka_run_group_tests("topo_dumps", tests, n, NULL, NULL);

@@ -352,6 +352,22 @@ static void op_get_contig(struct slot *sl)
     sl->got += n;
 }
 
+/* Whether `threads` threads, each making its cache in turn, all get one:
+ * the rule of numapool.h's "Free, held, cached" (a magazine holds
+ * min(256, count / 16); each new cache takes at most half of what is left
+ * of count / 8; under 8 blocks, none). */
+static int every_thread_caches(size_t count, int threads)
+{
+    size_t cap = count / 16 < 256 ? count / 16 : 256, left = count / 8;
+    for (int t = 0; t < threads; t++) {
+        size_t c = cap < left / 2 ? cap : left / 2;
+        if (c < 8)
+            return 0;
+        left -= c;
+    }
+    return 1;
+}
+
 /* Right after a put, put the same block again: -EALREADY.  Only where the
  * block surely sits in this thread's cache until its next call: without a
  * cache it is back in the shared set, another worker may legitimately get it
@@ -673,7 +689,7 @@ static void run_variant(const struct variant *v)
     s->node = st->nodes[0].node;
     s->first = npool_block(s->pool, 0);
     /* cache sizing: min(256, count / 16 / caching threads), none below 8 */
-    s->caches_sure = !(v->flags & NPOOL_NO_CACHE) && s->count / 16 / (NSLOTS + 2) >= 8;
+    s->caches_sure = !(v->flags & NPOOL_NO_CACHE) && every_thread_caches(s->count, NSLOTS + 2);
     s->ring_limit = s->total / 16 < 4 ? 4 : s->total / 16 > RING ? RING : s->total / 16;
     s->owned = calloc(s->total, 1);
     assert_non_null(s->owned);

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "topo.h"
-#include "numapool.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,7 +97,7 @@ static struct topo *open_ok(const char *root)
 {
     struct topo *t = NULL;
     if (topo_open(root, &t))
-        fail_msg("topo_open(%s): %s", root, npool_last_error());
+        fail_msg("topo_open(%s): %s", root, npool__last_error());
     return t;
 }
 
@@ -123,7 +123,7 @@ static void memoryless_node_and_cgroup_v2(void **state)
     assert_int_equal(topo_parse_nodes(t, "local", &s), 0);
     assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0");
     assert_int_equal(topo_parse_nodes(t, "1", &s), -ENODEV);
-    assert_string_equal(npool_last_error(),
+    assert_string_equal(npool__last_error(),
                         "node 1 has no memory of its own; nodes with memory this process may use: 0");
 
     uint64_t b = 0;
@@ -136,30 +136,15 @@ static void memoryless_node_and_cgroup_v2(void **state)
     assert_int_equal(topo_cgroup_hugetlb_available(t, 1u << 30, &b), 0);
     assert_int_equal(b, UINT64_MAX);         /* no 1GB files: no limit known */
 
-    size_t ps = 1;
-    char why[512];
-    const size_t M = 1u << 20;
-    assert_int_equal(topo_pick_pages(t, 0, 4 * M, &ps, why, sizeof why), 0);
-    assert_int_equal(ps, 2 * M);
-    assert_string_equal(why, "2 MiB hugetlb pages: 2 of 8 free on node 0");
-    assert_int_equal(topo_pick_pages(t, 0, 8 * M, &ps, why, sizeof why), 0);   /* the cgroup refuses */
-    assert_int_equal(ps, 4096);
-    assert_string_equal(why, "2 MiB: the hugetlb cgroup allows 6291456 more bytes, 8388608 needed; "
-                             "THP mode never; base pages of 4 KiB");
-    assert_int_equal(topo_pick_pages(t, 0, 20 * M, &ps, why, sizeof why), 0);  /* 10 needed, 8 free */
-    assert_int_equal(ps, 4096);
-    assert_non_null(strstr(why, "2 MiB: node 0 has 8 free, 10 needed; "));
-    assert_int_equal(topo_pick_pages(t, 1, 4 * M, &ps, why, sizeof why), -ENODEV);
-    assert_non_null(strstr(npool_last_error(), "node 1 has no memory"));
-
     /* Free counts are re-read: the pool's answer follows the machine. */
-    put(root_a, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "1\n");
+    const size_t M = 1u << 20;
     long f = 0;
+    put(root_a, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "1\n");
     assert_int_equal(topo_hugepages_free(t, 0, 2 * M, &f), 0);
     assert_int_equal(f, 1);
-    assert_int_equal(topo_pick_pages(t, 0, 4 * M, &ps, why, sizeof why), 0);
-    assert_int_equal(ps, 4096);
     put(root_a, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "8\n");
+    assert_int_equal(topo_hugepages_free(t, 0, 2 * M, &f), 0);
+    assert_int_equal(f, 8);
     assert_int_equal(topo_hugepages_free(t, 0, 1u << 30, &f), -ENOENT);
     topo_close(t);
 }
@@ -177,14 +162,6 @@ static void cgroup_v1_in_a_container(void **state)
     assert_int_equal(topo_cgroup_hugetlb_available(t, 1u << 30, &b), 0);
     assert_int_equal(b, 1u << 30);
     assert_int_equal(topo_thp_mode(t), TOPO_THP_MADVISE);
-    size_t ps = 1;
-    char why[256];
-    assert_int_equal(topo_pick_pages(t, 0, 4u << 20, &ps, why, sizeof why), 0);
-    assert_int_equal(ps, 0);  /* THP */
-    assert_string_equal(why, "no hugetlb pages on node 0; THP (mode madvise)");
-    assert_int_equal(topo_pick_pages(t, 0, 1u << 20, &ps, why, sizeof why), 0);
-    assert_int_equal(ps, t->base_page_size);  /* under 2 MiB: no THP could cover it */
-    assert_string_equal(why, "no hugetlb pages on node 0; arena under 2 MiB, too small for THP; base pages of 4 KiB");
     topo_close(t);
 }
 

@@ -1,0 +1,32 @@
+/* base/fmt.c - the shared size formatter and appender (fmt.h). */
+#include "fmt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+const char *npool__size_name(size_t bytes, char *buf, size_t len)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (u < 4 && bytes >= 1024 && bytes % 1024 == 0) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%zu %s", bytes, unit[u]);
+    return buf;
+}
+
+void npool__vappendf(char *buf, size_t len, size_t *used, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(*used < len ? buf + *used : NULL, *used < len ? len - *used : 0, fmt, ap);
+    if (n > 0)
+        *used += (size_t)n;
+}
+
+void npool__appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    npool__vappendf(buf, len, used, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,27 @@
+# tests/api/: the public contract, through numapool.h only, linked with the
+# shared library as users link it.
+set(_a ${CMAKE_CURRENT_LIST_DIR})
+npool_add_test(NAME test_seed SOURCES ${_a}/test_seed.c LABELS api)
+npool_add_test(NAME test_api SOURCES ${_a}/test_api.c LABELS api)
+npool_add_test(NAME test_pages SOURCES ${_a}/test_pages.c ${_a}/hp_util.c LABELS api)
+npool_add_test(NAME test_pages_1g SOURCES ${_a}/test_pages_1g.c ${_a}/hp_util.c LABELS api)
+npool_add_test(NAME test_limits SOURCES ${_a}/test_limits.c ${_a}/hp_util.c LABELS api)
+# not linked with the library: it loads it with dlopen, as Python does
+add_executable(test_dlopen ${_a}/test_dlopen.c)
+target_include_directories(test_dlopen PRIVATE ${PROJECT_SOURCE_DIR}/include)
+target_link_libraries(test_dlopen PRIVATE PkgConfig::CMOCKA Threads::Threads ${CMAKE_DL_LIBS})
+add_dependencies(test_dlopen numapool)
+add_test(NAME test_dlopen COMMAND test_dlopen $<TARGET_FILE:numapool>)
+set_tests_properties(test_dlopen PROPERTIES LABELS api TIMEOUT 60)
+# no system call on the get/put path: counted exactly, under a seccomp filter
+# that traps every call the warmed-up loop could make; inline and out of line
+foreach(_v inline outofline)
+  set(_t test_no_syscalls_${_v})
+  add_executable(${_t} ${_a}/test_no_syscalls.c)
+  if(_v STREQUAL "outofline")
+    target_compile_definitions(${_t} PRIVATE NPOOL_NO_INLINE)
+  endif()
+  target_link_libraries(${_t} PRIVATE numapool)
+  add_test(NAME ${_t} COMMAND ${_t} 100000)
+  set_tests_properties(${_t} PROPERTIES LABELS "api;syscalls" SKIP_RETURN_CODE 77 TIMEOUT 120)
+endforeach()
