@@ -468,17 +468,22 @@ class Constants(unittest.TestCase):
             self.assertEqual(p.stats()["nodes"][0]["backing"], "base")
 
     def test_pages_as_a_page_size(self):
-        # an int page size is NPOOL_PAGES_HUGETLB with npool_config_t::page_size
-        for kw in (dict(pages=2 << 20), dict(pages="hugetlb", page_size=2 << 20), dict(page_size=2 << 20)):
-            with self.subTest(**kw):
-                try:
-                    p = MemoryPool((100,), 4, **kw)
-                except ValueError as e:
-                    # a library that does not implement it yet names the value passed through
-                    self.assertIn(f"pages {numapool.PAGES_HUGETLB}", str(e))
-                    continue
-                with p:
-                    self.assertEqual(p.stats()["nodes"][0]["requested"], "hugetlb")
+        # an int page size is NPOOL_PAGES_HUGETLB with that npool_config_t::page_size
+        with MemoryPool((100,), 4, pages=64 << 10) as p:      # no 64 KiB hugepages on x86: it falls back
+            r = p.stats()["nodes"][0]
+            self.assertEqual(r["requested"], "hugetlb")
+            if r["fell_back"]:
+                self.assertIn("64 KiB", r["fallback_reason"])
+        for kw in (dict(pages=2 << 20), dict(pages="hugetlb", page_size=2 << 20), dict(page_size=2 << 20),
+                   dict(pages=numapool.PAGES_HUGETLB, page_size=2 << 20)):
+            with self.subTest(**kw), MemoryPool((100,), 4, **kw) as p:
+                self.assertEqual(p.stats()["nodes"][0]["requested"], "2M", "the library names 2 MiB hugetlb 2M")
+        with self.assertRaisesRegex(ValueError, "power of two .* not 12345"):
+            MemoryPool((100,), 4, pages=12345)
+        with self.assertRaisesRegex(ValueError, "needs page_size"):
+            MemoryPool((100,), 4, pages="hugetlb")
+        with self.assertRaisesRegex(ValueError, "page_size 2097152 is given with pages base"):
+            MemoryPool((100,), 4, pages="base", page_size=2 << 20)
         with self.assertRaisesRegex(ValueError, "disagree"):
             MemoryPool((100,), 4, pages=2 << 20, page_size=1 << 30)
 
@@ -1013,6 +1018,11 @@ class HugePages(unittest.TestCase):
         self.assertEqual(numapool._numapool._node_of(addr(n)), 0)
         p.close()
         del a, n
+        # the same by page size (NPOOL_PAGES_HUGETLB, page_size 2 MiB)
+        with MemoryPool((100,), 1000, pages=2 << 20, nodes="0", flags=numapool.STRICT_PAGES) as q:
+            st = q.stats()["nodes"][0]
+            self.assertEqual((st["backing"], st["page_size"]), ("2M", 2 << 20))
+            self.assertEqual(kernel_page_size(addr(q.blocks[0])), 2 << 20)
 
 
 class Installed(unittest.TestCase):
