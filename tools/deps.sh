@@ -14,6 +14,8 @@ case "${1:-build}" in
          want+=(libopenmpi-dev openmpi-bin) ;;
   *) echo "usage: $0 build|bench|test" >&2; exit 2 ;;
 esac
+# the Python package (bindings/python): its headers, and venv/pip/setuptools/wheel for its pip test
+[[ ${1:-build} != test ]] || want+=(python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
