@@ -162,6 +162,9 @@ typedef struct npool_node_stats {
     uint64_t gets;              /**< successful gets served by this node */
     uint64_t puts;              /**< accepted puts of this node's blocks */
     uint64_t failed_gets;       /**< gets that found this node empty */
+    uint64_t lock_acquisitions; /**< times this node's lock was taken (refills, overflows, the sets' paths, stats) */
+    uint64_t lock_timed;        /**< acquisitions whose hold time was measured: one in 8 */
+    uint64_t lock_hold_ns;      /**< their hold time, summed: lock_hold_ns / lock_timed is the mean */
 } npool_node_stats_t;
 
 /** What npool_stats() reports: totals and one row per node. */
