@@ -1,5 +1,5 @@
 /* tests/vm/test_numa_vm.c - numapool on a real multi-node kernel: the checks
- * that run inside the QEMU NUMA guest of ../shared/numa-vm (driven by
+ * that run inside the QEMU NUMA guest of tests/vm/run-in-numa-vm (driven by
  * tests/vm/vm-suite.sh, registered by tests/vm.cmake, label numa-vm).
  *
  * Owns: placement of every arena on its node, proven here with move_pages
