@@ -7,9 +7,13 @@
 #   vm_numa_4nodes   the same in a 4-node guest whose distances are not
 #                    uniform (so "nearest" and spill order mean something)
 #   vm_topo_4nodes   numapool-topo (table and --json) in the 4-node guest
+#   vm_nodes_4nodes  node strings on a real kernel: test_nodes_live (numactl
+#                    beside numapool) and pools on the nodes a string names,
+#                    under taskset / numactl --cpunodebind and in a cpuset
+#   vm_nodes_memonly the same with 2 CPUs for 4 nodes: memory-only nodes
 #
 # Only a staging folder (${CMAKE_BINARY_DIR}/vm-stage: test_numa_vm,
-# libnumapool, numapool-topo, the driver) goes into the guest, at the same
+# test_nodes_live, libnumapool, numapool-topo, the driver) goes into the guest, at the same
 # absolute path, never the whole build folder.  test_numa_vm finds
 # libnumapool next to it ($ORIGIN, LD_LIBRARY_PATH); the runner bundles
 # libnuma and the rest with ldd.  Reports (the topo table and JSON, the
@@ -42,6 +46,12 @@ if(TARGET numapool-topo)
     COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:numapool-topo> ${NPOOL_VM_STAGE}/numapool-topo
     DEPENDS numapool-topo)
 endif()
+if(TARGET test_nodes_live)
+  list(APPEND _vm_staged ${NPOOL_VM_STAGE}/test_nodes_live)
+  add_custom_command(OUTPUT ${NPOOL_VM_STAGE}/test_nodes_live
+    COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:test_nodes_live> ${NPOOL_VM_STAGE}/test_nodes_live
+    DEPENDS test_nodes_live)
+endif()
 add_custom_target(npool_vm_stage ALL DEPENDS ${_vm_staged} test_numa_vm)
 
 # npool_vm_test(NAME NODES SUITE [runner options...])
@@ -71,4 +81,8 @@ npool_vm_test(vm_numa_2nodes 2 pool)
 npool_vm_test(vm_numa_4nodes 4 pool ${_vm_dist})
 if(TARGET numapool-topo)
   npool_vm_test(vm_topo_4nodes 4 topo ${_vm_dist})
+  if(TARGET test_nodes_live)
+    npool_vm_test(vm_nodes_4nodes 4 nodes ${_vm_dist})
+    npool_vm_test(vm_nodes_memonly 4 nodes-memonly -c 2 ${_vm_dist})
+  endif()
 endif()
