@@ -134,7 +134,7 @@ const char *topo_node_kind(const struct topo_node *n)
 
 /* ---- node strings ---- */
 
-/* hwloc's NUMA node subtypes (hwloc 2.9 to 2.12); any other kind hwloc
+/* hwloc's NUMA node subtypes (as documented up to hwloc 2.13); any other kind hwloc
  * reports on the machine at hand is taken too. */
 static const char *const known_kinds[] = {"DRAM", "HBM", "MCDRAM", "NVM", "SPM", "GPUMemory", "CXL-DRAM", "CXL-NVM"};
 
