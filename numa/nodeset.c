@@ -351,8 +351,11 @@ static int next_item(struct parser *ps, struct item *it)
                             extra);
         return rc;
     }
-    if (*ps->p == ':' && it->type == IT_KIND) {
-        ps->p++;
+    const char *colon = ps->p;
+    while (isspace((unsigned char)*colon))
+        colon++;
+    if (*colon == ':' && it->type == IT_KIND) {
+        ps->p = colon + 1;
         skip_ws(ps);
         int l = word_len(ps->p);
         if (word_eq(ps->p, l, "local"))

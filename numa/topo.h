@@ -152,16 +152,20 @@ const char *topo_node_kind(const struct topo_node *n);
  * that selects nothing usable (an unknown, offline, memory-less or
  * disallowed node, an end of a range, +N past the usable nodes, a kind
  * absent here) or a string that selects no node at all, with the usable
- * nodes in the sentence.  On error *out is untouched.
+ * nodes in the sentence; -ENOMEM, or sched_getaffinity's -errno, for a
+ * "cpubind" that cannot read the thread's affinity.  On error *out is
+ * untouched.
  *
  * Deliberate differences from numactl 2.0.16, which reads numbers with
- * strtoul(.., 0): numapool takes decimal only ("0x1" and "010" are errors,
- * not nodes 1 and 8), refuses a backwards range ("3-1" is node 3 there),
- * allows blanks after a number and around '-' and ',', takes `all` anywhere
- * in a list (numactl only at its end), and inverts `!` over the usable nodes
- * (numactl over nodes 0..k-1 for k nodes with memory, which misses nodes on
- * machines with holes in their numbering).  numactl's netdev:, file:, ip:,
- * block: and pci: forms are not supported (-EINVAL saying so). */
+ * strtoul(.., 0): numapool reads plain decimal ("0x1", "-0", "0,+1" are
+ * errors, "010" is node 10, where numactl takes nodes 1, 0, 0-1 and 8),
+ * refuses a backwards range ("3-1" is node 3 there), allows blanks after a
+ * number and around '-', ',' and ':', takes `all` anywhere in a list
+ * (numactl only at its end), means "local" by "" (numactl: no node), and
+ * inverts `!` over the usable nodes (numactl over nodes 0..m-1 for m nodes
+ * with memory, which misses nodes on machines with holes in their
+ * numbering).  numactl's netdev:, file:, ip:, block: and pci: forms are not
+ * supported (-EINVAL saying so). */
 int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out);
 
 /* topo_parse_nodes(), and in `why` (may be NULL; always NUL-terminated when

@@ -317,6 +317,7 @@ static void handmade_node_strings(void **state)
     expect_nodes(t, "hbm:1", "3");
     expect_nodes(t, "hbm:4", "2");          /* a node without memory is an origin all the same */
     expect_nodes(t, "hbm:2", "2");          /* itself */
+    expect_nodes(t, " hbm : 1 ", "3");      /* blanks around the colon */
     expect_nodes(t, "hbm:local", "2");      /* no caller in a made-up machine: the lowest CPU's node, 0 */
     expect_nodes(t, "hbm:cpubind", "2-3");  /* from 0: 2, from 1: 3, from 4: 2 */
     expect_nodes(t, "dram:4", "0");
