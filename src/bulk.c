@@ -58,7 +58,8 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
     if (!pool || !blocks || !n)
         return npool__errorf(-EINVAL, "npool_get_bulk: %s", !pool ? "pool is NULL" : !blocks ? "blocks is NULL"
                                                                                          : "n is 0");
-    struct npool_arena *a = npool__caller_arena(pool);
+    int cpu;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
     struct npool_tcache *tc = npool__cache_of(pool);
     struct npool__mag *m = tc ? &tc->mag[a->pos] : NULL;
     size_t have = m ? NPOOL__LD(&m->n) : 0;
@@ -233,7 +234,8 @@ void *npool_get_contig(npool_t *pool, size_t n)
         errno = EINVAL;
         return NULL;
     }
-    struct npool_arena *a = npool__caller_arena(pool);
+    int cpu;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
     for (int attempt = 0; attempt < 2; attempt++) {
         npool__lock(a);
         size_t first = freeset_take_run(&a->fs, n);

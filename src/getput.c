@@ -128,7 +128,11 @@ static void *get_slow(npool_t *pool)
         errno = EINVAL;
         return NULL;
     }
-    return get_from(pool, npool__caller_arena(pool), pool->flags & NPOOL_SPILL);
+    int cpu;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
+    void *b = get_from(pool, a, pool->flags & NPOOL_SPILL);
+    npool__tl_follow(pool, a, cpu);   /* after the get: it may have made the cache current */
+    return b;
 }
 
 static struct npool_arena *arena_of_node(npool_t *pool, int node)
