@@ -29,7 +29,6 @@
  * takes (cache.c's registry lock, node locks); nothing here is called under
  * those. */
 #include "report.h"
-#include "stats.h"
 #include "fmt.h"
 
 #include <errno.h>
