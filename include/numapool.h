@@ -43,10 +43,14 @@
  * **Fork.** Arenas are `MADV_DONTFORK`: after `fork` the parent keeps its
  * pools untouched; the child must not use pools created before the fork.
  *
- * **Environment.** `NUMAPOOL_NODES` and `NUMAPOOL_PAGES`
- * (`auto|1G|2M|thp|base`) override the `nodes` and `pages` of every pool at
- * creation; `NUMAPOOL_VERBOSE=1` prints on stderr, at creation, where each
- * arena landed and on which pages.
+ * **Environment.** `NUMAPOOL_NODES` and `NUMAPOOL_PAGES` (`auto`, `thp`,
+ * `base` or a page size: `1G`, `2M`, `64K`, bytes) override the `nodes` and
+ * `pages` of every pool at creation; `NUMAPOOL_VERBOSE=1` prints on stderr,
+ * at creation, where each arena landed and on which pages;
+ * `NUMAPOOL_STATS=1|json|text:FILE|json:FILE` prints one line per pool
+ * (name, host, pid, MPI rank, pages, held blocks, failed gets...) at
+ * npool_destroy() or at exit.  Setuid programs ignore them.  The source's
+ * docs/environment.md describes them all.
  *
  * Requires Linux 5.14 or later (`MADV_POPULATE_WRITE`).
  */

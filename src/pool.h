@@ -105,6 +105,7 @@ struct npool_arena {
      * of one acquisition in 8, timed */
     uint64_t lock_count, lock_timed, lock_ns;
     uint64_t lock_t0;
+    _Atomic size_t held_max;            /* most blocks seen held at once (stats.c samples it; raised only) */
 };
 
 struct npool {
@@ -142,6 +143,7 @@ struct npool {
     /* counters */
     _Atomic uint64_t refused_puts;
     _Atomic uint64_t coalesces, coalesce_ns_total, coalesce_ns_max;
+    _Atomic size_t held_max;            /* most blocks seen held at once, pool-wide (stats.c) */
     size_t metadata_bytes;
     size_t self_bytes;                  /* the mapping holding this struct, at its own address */
     int16_t cpu_table[NPOOL_MAX_CPUS];  /* CPU -> arena serving it (-1 unknown) */
