@@ -9,6 +9,7 @@
 #include "getput.h"
 #include "cache.h"
 #include "error.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <string.h>
@@ -100,6 +101,7 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
             size_t inset = a->fs.nfree;
             a->failed_gets++;
             npool__unlock(a);
+            (void)npool__held_sample(pool);
             return npool__errorf(-ENOMEM, "npool_get_bulk: %zu blocks asked for on node %d of pool '%s', "
                                  "%zu free there (%zu in its set, %zu in this thread's cache)",
                                  n, a->node, pool->name, inset + from_cache, inset, from_cache);
@@ -265,6 +267,7 @@ void *npool_get_contig(npool_t *pool, size_t n)
     size_t largest = freeset_largest_run(&a->fs), inset = a->fs.nfree;
     a->failed_gets++;
     npool__unlock(a);
+    (void)npool__held_sample(pool);
     npool__errorf(-ENOMEM, "no run of %zu free blocks on node %d of pool '%s': the longest is %zu, of %zu in the "
                   "free set", n, a->node, pool->name, largest, inset);
     errno = ENOMEM;

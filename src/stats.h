@@ -6,7 +6,8 @@
  * in the caller's magazine), so the figure is a sample, never a running
  * maximum: it is raised whenever the library computes the exact held count,
  * which it does in npool_stats, npool_describe and npool_efficiency, in the
- * NUMAPOOL_STATS report (report.c) and in npool__held_sample.  A peak that
+ * NUMAPOOL_STATS report (report.c) and in npool__held_sample (called when a
+ * get fails and before a reset).  A peak that
  * comes and goes between two samples is not seen. */
 #ifndef NUMAPOOL_STATS_H
 #define NUMAPOOL_STATS_H
