@@ -175,6 +175,50 @@ static void read_num(struct parser *ps, struct num *n)
     n->len = (int)(ps->p - ps->str) - n->off;
 }
 
+/* A number or a range at ps->p (a digit); 0, or -EINVAL with the sentence. */
+static int number_item(struct parser *ps, struct item *it, const char *start)
+{
+    it->type = IT_NUM;
+    read_num(ps, &it->lo);
+    const char *after = ps->p;
+    skip_ws(ps);
+    if (*ps->p == '-') {
+        ps->p++;
+        skip_ws(ps);
+        if (!isdigit((unsigned char)*ps->p))
+            return syntax(ps, ps->p, "expected the end of the range");
+        it->type = IT_RANGE;
+        read_num(ps, &it->hi);
+        after = ps->p;
+        if (it->hi.v < it->lo.v)
+            return syntax(ps, start, "range %.*s-%.*s runs backwards", it->lo.len, ps->str + it->lo.off,
+                          it->hi.len, ps->str + it->hi.off);
+    } else if (*ps->p == 'x' || *ps->p == 'X') {
+        return syntax(ps, ps->p, "node numbers are decimal: unexpected '%c'", *ps->p);
+    }
+    it->len = (int)(after - start);
+    return 0;
+}
+
+/* The sentence for a word that names nothing: -EINVAL. */
+static int unknown_word(struct parser *ps, const char *w, int wl)
+{
+    char extra[160] = "";
+    size_t used = 0;
+    for (int i = 0; i < ps->t->nnodes; i++) {  /* kinds hwloc reports here beyond the known ones */
+        const char *k = topo_node_kind(&ps->t->node[i]);
+        bool known = false;
+        for (size_t j = 0; j < sizeof known_kinds / sizeof known_kinds[0]; j++)
+            known |= strcasecmp(k, known_kinds[j]) == 0;
+        if (k[0] && !known && !strstr(extra, k) && used + strlen(k) + 3 < sizeof extra)
+            used += (size_t)snprintf(extra + used, sizeof extra - used, ", %s", k);
+    }
+    int rc = syntax(ps, w, "unknown word \"%.*s\"", wl, w);
+    npool__error_append("; expected a node number, all, local, cpubind or a memory kind (dram, hbm, mcdram, "
+                        "nvm, spm, gpumemory, cxl-dram, cxl-nvm%s), which may take :local, :cpubind or :N", extra);
+    return rc;
+}
+
 /* One item at ps->p; 0, or -EINVAL with the sentence. */
 static int next_item(struct parser *ps, struct item *it)
 {
@@ -182,28 +226,8 @@ static int next_item(struct parser *ps, struct item *it)
     skip_ws(ps);
     const char *start = ps->p;
     it->off = (int)(start - ps->str);
-    if (isdigit((unsigned char)*ps->p)) {
-        it->type = IT_NUM;
-        read_num(ps, &it->lo);
-        const char *after = ps->p;
-        skip_ws(ps);
-        if (*ps->p == '-') {
-            ps->p++;
-            skip_ws(ps);
-            if (!isdigit((unsigned char)*ps->p))
-                return syntax(ps, ps->p, "expected the end of the range");
-            it->type = IT_RANGE;
-            read_num(ps, &it->hi);
-            after = ps->p;
-            if (it->hi.v < it->lo.v)
-                return syntax(ps, start, "range %.*s-%.*s runs backwards", it->lo.len, ps->str + it->lo.off,
-                              it->hi.len, ps->str + it->hi.off);
-        } else if (*ps->p == 'x' || *ps->p == 'X') {
-            return syntax(ps, ps->p, "node numbers are decimal: unexpected '%c'", *ps->p);
-        }
-        it->len = (int)(after - start);
-        return 0;
-    }
+    if (isdigit((unsigned char)*ps->p))
+        return number_item(ps, it, start);
     int wl = word_len(ps->p);
     if (wl == 0) {
         if (*ps->p == '+' || *ps->p == '!')
@@ -224,23 +248,8 @@ static int next_item(struct parser *ps, struct item *it)
     else if (*ps->p == ':' && (word_eq(w, wl, "netdev") || word_eq(w, wl, "file") || word_eq(w, wl, "ip") ||
                                word_eq(w, wl, "block") || word_eq(w, wl, "pci")))
         return syntax(ps, w, "numactl's device form \"%.*s:\" is not supported (name the node)", wl, w);
-    else {
-        char extra[160] = "";
-        size_t used = 0;
-        for (int i = 0; i < ps->t->nnodes; i++) {  /* kinds hwloc reports here beyond the known ones */
-            const char *k = topo_node_kind(&ps->t->node[i]);
-            bool known = false;
-            for (size_t j = 0; j < sizeof known_kinds / sizeof known_kinds[0]; j++)
-                known |= strcasecmp(k, known_kinds[j]) == 0;
-            if (k[0] && !known && !strstr(extra, k) && used + strlen(k) + 3 < sizeof extra)
-                used += (size_t)snprintf(extra + used, sizeof extra - used, ", %s", k);
-        }
-        int rc = syntax(ps, w, "unknown word \"%.*s\"", wl, w);
-        npool__error_append("; expected a node number, all, local, cpubind or a memory kind (dram, hbm, mcdram, "
-                            "nvm, spm, gpumemory, cxl-dram, cxl-nvm%s), which may take :local, :cpubind or :N",
-                            extra);
-        return rc;
-    }
+    else
+        return unknown_word(ps, w, wl);
     const char *colon = ps->p;
     while (isspace((unsigned char)*colon))
         colon++;
@@ -479,6 +488,33 @@ static void nearest_of(const struct topo *t, int from, const topo_nodeset_t *can
         *out = ties;
 }
 
+/* -ENODEV: no usable node is of the item's kind; the sentence lists the
+ * kinds there are, each with its usable nodes. */
+static int no_node_of_kind(struct parser *ps, const struct item *it)
+{
+    const struct topo *t = ps->t;
+    char kinds[256] = "", b[256];
+    size_t used = 0;
+    for (int i = 0; i < t->nnodes; i++) {  /* each kind once, with its usable nodes */
+        const char *k = topo_node_kind(&t->node[i]);
+        bool seen = false;
+        for (int j = 0; j < i; j++)
+            seen |= strcmp(topo_node_kind(&t->node[j]), k) == 0;
+        if (seen)
+            continue;
+        topo_nodeset_t of;
+        memset(&of, 0, sizeof of);
+        for (int j = i; j < t->nnodes; j++)
+            if (strcmp(topo_node_kind(&t->node[j]), k) == 0 && topo_nodeset_has(&ps->usable, t->node[j].os_index))
+                topo_nodeset_add(&of, t->node[j].os_index);
+        if (topo_nodeset_count(&of) && used + 32 < sizeof kinds)
+            used += (size_t)snprintf(kinds + used, sizeof kinds - used, "%s%s %s", used ? ", " : "",
+                                     k[0] ? k : "unknown", topo_nodeset_format(&of, b, sizeof b));
+    }
+    return enodev(ps, "\"%.*s\": no node of memory kind %s that this process may use (kinds here: %s)", it->len,
+                  ps->str + it->off, it->kind, used ? kinds : "none");
+}
+
 static int eval_kind(struct parser *ps, const struct item *it, topo_nodeset_t *set)
 {
     const struct topo *t = ps->t;
@@ -491,28 +527,8 @@ static int eval_kind(struct parser *ps, const struct item *it, topo_nodeset_t *s
         if (strcasecmp(topo_node_kind(&t->node[pos]), it->kind) == 0)
             topo_nodeset_add(&cand, n);
     }
-    if (topo_nodeset_count(&cand) == 0) {
-        char kinds[256] = "";
-        size_t used = 0;
-        for (int i = 0; i < t->nnodes; i++) {  /* each kind once, with its usable nodes */
-            const char *k = topo_node_kind(&t->node[i]);
-            bool seen = false;
-            for (int j = 0; j < i; j++)
-                seen |= strcmp(topo_node_kind(&t->node[j]), k) == 0;
-            if (seen)
-                continue;
-            topo_nodeset_t of;
-            memset(&of, 0, sizeof of);
-            for (int j = i; j < t->nnodes; j++)
-                if (strcmp(topo_node_kind(&t->node[j]), k) == 0 && topo_nodeset_has(&ps->usable, t->node[j].os_index))
-                    topo_nodeset_add(&of, t->node[j].os_index);
-            if (topo_nodeset_count(&of) && used + 32 < sizeof kinds)
-                used += (size_t)snprintf(kinds + used, sizeof kinds - used, "%s%s %s", used ? ", " : "",
-                                         k[0] ? k : "unknown", topo_nodeset_format(&of, b, sizeof b));
-        }
-        return enodev(ps, "\"%.*s\": no node of memory kind %s that this process may use (kinds here: %s)", it->len,
-                      ps->str + it->off, it->kind, used ? kinds : "none");
-    }
+    if (topo_nodeset_count(&cand) == 0)
+        return no_node_of_kind(ps, it);
     if (it->where == W_NONE) {
         for (int n = topo_nodeset_next(&cand, -1); n >= 0; n = topo_nodeset_next(&cand, n))
             topo_nodeset_add(set, n);
