@@ -4,7 +4,8 @@
 #   tools/deps.sh build   compilers, CMake, hwloc, libnuma, cmocka
 #   tools/deps.sh bench   + the benchmark's contenders (jemalloc, mimalloc, tcmalloc, DPDK) and gnuplot
 #   tools/deps.sh test    + clang (second compiler, libFuzzer), valgrind, numpy and gfortran (bindings),
-#                         Open MPI (the MPI examples and numapool-bench-mpi)
+#                         Open MPI (the MPI examples and numapool-bench-mpi), doxygen, man-db, lmod,
+#                         dpkg-dev, file, debootstrap (docs, man pages, modulefiles, Debian packages)
 set -euo pipefail
 want=(build-essential cmake pkg-config libhwloc-dev libnuma-dev libcmocka-dev numactl)
 case "${1:-build}" in
@@ -14,6 +15,9 @@ case "${1:-build}" in
          want+=(libopenmpi-dev openmpi-bin) ;;
   *) echo "usage: $0 build|bench|test" >&2; exit 2 ;;
 esac
+# the docs, man pages and modulefiles (doxygen, man-db, lmod), and the Debian
+# packages' test (dpkg-dev and file for cpack's dpkg-shlibdeps, debootstrap)
+[[ ${1:-build} != test ]] || want+=(doxygen man-db lmod dpkg-dev file debootstrap)
 # the Python package (bindings/python): its headers, and venv/pip/setuptools/wheel for its pip test
 [[ ${1:-build} != test ]] || want+=(python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel)
 missing=()
