@@ -135,7 +135,10 @@ typedef struct npool_config {
     size_t block_size;         /**< bytes per block, > 0 */
     size_t block_count;        /**< blocks per node, > 0 */
     size_t align;              /**< power of two up to the base page size; 0 = 64 */
-    const char *nodes;         /**< numactl syntax: "0", "0,2", "1-3", "all", "local"; NULL = "local" */
+    const char *nodes;         /**< numactl's node syntax ("0,2", "1-3", "+0", "!1", "all"), "local", "cpubind"
+                                    (the nodes of the caller's CPU binding), a memory kind ("hbm", "dram", "nvm"...),
+                                    alone or nearest the caller ("hbm:local", "hbm:cpubind"); NULL = "local";
+                                    `numapool-topo --nodes STRING` says what a string means and why */
     enum npool_pages pages;    /**< what backs the arenas; 0 = NPOOL_PAGES_AUTO */
     unsigned flags;            /**< `enum npool_flags`, or-ed */
     double coalesce_threshold; /**< percent fragmentation that triggers auto-coalescing; 0 = 20 */
@@ -164,6 +167,9 @@ typedef struct npool_node_stats {
     uint64_t gets;              /**< successful gets served by this node */
     uint64_t puts;              /**< accepted puts of this node's blocks */
     uint64_t failed_gets;       /**< gets that found this node empty */
+    uint64_t lock_acquisitions; /**< times this node's lock was taken (refills, overflows, the sets' paths, stats) */
+    uint64_t lock_timed;        /**< acquisitions whose hold time was measured: one in 8 */
+    uint64_t lock_hold_ns;      /**< their hold time, summed: lock_hold_ns / lock_timed is the mean */
 } npool_node_stats_t;
 
 /** What npool_stats() reports: totals and one row per node. */
@@ -209,7 +215,8 @@ typedef struct npool_stats {
  *   -EINVAL bad config (zero sizes, more than 2^32-1 blocks per node, alignment, node string, flags,
  *           coalesce_threshold outside [0, 100], an unknown NUMAPOOL_PAGES);
  *   -EOVERFLOW block_size rounded up to the alignment, or block_count x stride, overflows;
- *   -ENODEV a named node that does not exist, is offline, has no memory or is not allowed;
+ *   -ENODEV a named node that does not exist, is offline, has no memory or is not allowed, or a node
+ *           string that selects none (+N past the allowed nodes, a memory kind absent, "!all");
  *   -ENOMEM not enough memory or hugepages on a node (strict pages, or nothing to fall back to),
  *           an arena larger than its node, or no address space for the arenas;
  *   -EXDEV  pages landed on another node (MPOL_BIND only);

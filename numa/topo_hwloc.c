@@ -12,7 +12,9 @@
  * node below the highest online one (a hole in the numbering, as node 0 of a
  * machine whose node 0 is offline); cpu_node[c] is the node whose kernel
  * cpulist names CPU c; distance is nnodes x nnodes by position, 0 where
- * unknown.  A topology never changes after it is built.
+ * unknown; a node's near_cpus and the topology's cpu_allowed_nodes are
+ * hwloc's cpusets (a node's locality, the allowed CPUs) read through
+ * cpu_node.  A topology never changes after it is built.
  *
  * Threads: topo_system() builds the live machine once (pthread_once) and
  * never frees it.  topo_open() changes the process environment around
@@ -374,6 +376,47 @@ static int build(struct topo *t, hwloc_topology_t h)
     }
     free(cpus);
     free(cpu_online);
+
+    /* hwloc's locality of each node (the CPUs of the object it hangs under),
+     * as the nodes owning those CPUs; and the nodes of the allowed cpuset. */
+    for (i = 0; i < t->nnodes; i++) {
+        hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)t->node[i].os_index);
+        for (int c = o && o->cpuset ? hwloc_bitmap_first(o->cpuset) : -1; c >= 0 && c < t->ncpus;
+             c = hwloc_bitmap_next(o->cpuset, c))
+            if (t->cpu_node[c] >= 0)
+                topo_nodeset_add(&t->node[i].near_cpus, t->cpu_node[c]);
+    }
+    /* The allowed CPUs: the kernel's Cpus_allowed_list when the root has a
+     * status file; else hwloc's reading of the cpuset/cgroup files, when
+     * hwloc saw every CPU the kernel lists (without a CPU folder in the dump
+     * it falls back to guesses); else every CPU. */
+    const char *cal = NULL;
+    if (topo__read(t->fsroot, "/proc/self/status", buf, sizeof buf) > 0 && (cal = strstr(buf, "Cpus_allowed_list:"))) {
+        cpubits_t *allowed = malloc(sizeof *allowed);
+        char *eol = strchr(cal, '\n');
+        if (eol)
+            *eol = '\0';
+        if (allowed) {
+            memset(allowed, 0, sizeof *allowed);
+            if (topo__parse_list(cal + strlen("Cpus_allowed_list:"), add_cpus, allowed) != 0)
+                cal = NULL;
+            for (int c = 0; cal && c < t->ncpus; c++)
+                if (cpu_has(allowed, c) && t->cpu_node[c] >= 0)
+                    topo_nodeset_add(&t->cpu_allowed_nodes, t->cpu_node[c]);
+            free(allowed);
+        } else
+            cal = NULL;
+    }
+    if (!cal) {
+        hwloc_const_cpuset_t ac = hwloc_topology_get_allowed_cpuset(h);
+        hwloc_const_cpuset_t seen = hwloc_topology_get_topology_cpuset(h);
+        bool saw_all = ac && seen;
+        for (int c = 0; saw_all && c < t->ncpus; c++)
+            saw_all = t->cpu_node[c] < 0 || hwloc_bitmap_isset(seen, (unsigned)c);
+        for (int c = 0; c < t->ncpus; c++)
+            if (t->cpu_node[c] >= 0 && (!saw_all || hwloc_bitmap_isset(ac, (unsigned)c)))
+                topo_nodeset_add(&t->cpu_allowed_nodes, t->cpu_node[c]);
+    }
 
     /* Mems_allowed: the kernel's answer when we have it, else hwloc's reading
      * of the dump's cpuset/cgroup files, else every online node. */

@@ -47,6 +47,9 @@ int npool_stats(const npool_t *pool, npool_stats_t *out)
         r->gets = a->gets + gets[k];
         r->puts = a->puts + puts[k];
         r->failed_gets = a->failed_gets;
+        r->lock_acquisitions = a->lock_count;
+        r->lock_timed = a->lock_timed;
+        r->lock_hold_ns = a->lock_ns;
         npool__unlock(a);
         r->blocks_cached = cached[k] < a->nblocks - r->blocks_free_set ? cached[k] : a->nblocks - r->blocks_free_set;
         r->blocks_held = a->nblocks - r->blocks_free_set - r->blocks_cached;

@@ -4,15 +4,16 @@
 #   tools/deps.sh build   compilers, CMake, hwloc, libnuma, cmocka
 #   tools/deps.sh bench   + the benchmark's contenders (jemalloc, mimalloc, tcmalloc, DPDK) and gnuplot
 #   tools/deps.sh test    + clang (second compiler, libFuzzer), valgrind, numpy and gfortran (bindings),
-#                         Open MPI (the MPI examples and numapool-bench-mpi), doxygen, man-db, lmod,
-#                         dpkg-dev, file, debootstrap (docs, man pages, modulefiles, Debian packages)
+#                         Open MPI (the MPI examples and numapool-bench-mpi)
+#                         QEMU, busybox, cpio, xz, binutils (the NUMA VM of tests/vm/run-in-numa-vm)
 set -euo pipefail
 want=(build-essential cmake pkg-config libhwloc-dev libnuma-dev libcmocka-dev numactl)
 case "${1:-build}" in
   build) ;;
   bench) want+=(libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libdpdk-dev gnuplot-nox) ;;
   test)  want+=(clang libclang-rt-14-dev valgrind strace python3-numpy gfortran libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libdpdk-dev gnuplot-nox)
-         want+=(libopenmpi-dev openmpi-bin) ;;
+         want+=(libopenmpi-dev openmpi-bin)
+         want+=(qemu-system-x86 busybox-static cpio xz-utils binutils) ;;
   *) echo "usage: $0 build|bench|test" >&2; exit 2 ;;
 esac
 # the docs, man pages and modulefiles (doxygen, man-db, lmod), and the Debian

@@ -1,12 +1,13 @@
 /* tests/vm/test_numa_vm.c - numapool on a real multi-node kernel: the checks
- * that run inside the QEMU NUMA guest of ../shared/numa-vm (driven by
+ * that run inside the QEMU NUMA guest of tests/vm/run-in-numa-vm (driven by
  * tests/vm/vm-suite.sh, registered by tests/vm.cmake, label numa-vm).
  *
  * Owns: placement of every arena on its node, proven here with move_pages
  * and the per-node free hugepage counts, independently of the library's own
  * check; index layout across nodes; caller's-node gets from pinned threads;
  * npool_get_on; NPOOL_SPILL in distance order; blocks put from another node;
- * "local" under numactl policies; the NUMAPOOL_* environment; hugepage
+ * "local" under numactl policies; node strings resolved on a real machine
+ * (+, !, cpubind, kinds, in a cpuset); the NUMAPOOL_* environment; hugepage
  * shortage on one node (strict, fallback, NPOOL_PREFER_NODE, AUTO).
  *
  * Uses only numapool.h and libnuma (numaif.h for move_pages, numa.h for
@@ -15,6 +16,11 @@
  *   policy NODES              run under numactl --membind/--preferred=NODES
  *   env NODES BACKING         run with NUMAPOOL_NODES / NUMAPOOL_PAGES set
  *   env-fail RC TEXT          same, the create must fail with RC naming TEXT
+ *   nodes STRING NODES        a pool with npool_config_t::nodes = STRING has its
+ *                             arenas on exactly NODES (numactl's + and !,
+ *                             cpubind under taskset / numactl --cpunodebind,
+ *                             memory kinds, inside a cpuset)
+ *   nodes-fail STRING RC TEXT the create fails with RC, the sentence naming TEXT
  *   verbose 0|1               run with NUMAPOOL_VERBOSE set (or not): stderr report
  *   shortage                  changes node 1's nr_hugepages (restored at exit)
  * Prints "ok"/"FAIL" lines and ends with "N passed, N failed"; exit 1 on
@@ -818,6 +824,43 @@ static int mode_env_fail(const char *rcs, const char *text)
 }
 
 /* ------------------------------------------------------------------------ */
+/* mode nodes: a node string, and where the arenas really are               */
+
+static int mode_nodes(const char *str, const char *list)
+{
+    int want[MAXN], nw = parse_list(list, want), rc;
+    section = "node string";
+    if (nw <= 0)
+        return 2;
+    printf("# nodes \"%s\", expected on %s; NUMAPOOL_NODES unset\n", str, list);
+    unsetenv("NUMAPOOL_NODES");
+    npool_t *p = make("vm-nodes", str, 256, 512, NPOOL_PAGES_BASE, 0, &rc);
+    if (!CHECK(rc == 0, "create with nodes \"%s\": %s", str, npool_strerror(rc)))
+        return 0;
+    verify_pool(p, want, nw, NPOOL_PAGES_BASE, 512);
+    for (int k = 0; k < nw; k++) {
+        void *b = npool_get_on(p, want[k]);
+        CHECK(b && page_node(b) == want[k] && npool_put(p, b) == 0, "a block from node %d is on node %d", want[k],
+              b ? page_node(b) : -1);
+    }
+    npool_destroy(p);
+    return 0;
+}
+
+static int mode_nodes_fail(const char *str, const char *rcs, const char *text)
+{
+    section = "node string (refused)";
+    int want = atoi(rcs), rc;
+    unsetenv("NUMAPOOL_NODES");
+    npool_t *p = make("vm-nodes-bad", str, 256, 64, NPOOL_PAGES_BASE, 0, &rc);
+    CHECK(rc == want && !p, "nodes \"%s\": create fails with %s (got %s)", str, npool_strerror(want),
+          npool_strerror(rc));
+    CHECK(strstr(npool_last_error(), text) != NULL, "the sentence names \"%s\": %s", text, npool_last_error());
+    npool_destroy(p);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* mode verbose: capture our own stderr around npool_create                 */
 
 static int mode_verbose(int on)
@@ -997,6 +1040,10 @@ int main(int argc, char **argv)
         rc = mode_env(argv[2], argv[3]);
     else if (!strcmp(mode, "env-fail") && argc == 4)
         rc = mode_env_fail(argv[2], argv[3]);
+    else if (!strcmp(mode, "nodes") && argc == 4)
+        rc = mode_nodes(argv[2], argv[3]);
+    else if (!strcmp(mode, "nodes-fail") && argc == 5)
+        rc = mode_nodes_fail(argv[2], argv[3], argv[4]);
     else if (!strcmp(mode, "verbose") && argc == 3)
         rc = mode_verbose(atoi(argv[2]));
     else if (!strcmp(mode, "shortage"))
@@ -1004,8 +1051,8 @@ int main(int argc, char **argv)
     else
         rc = 2;
     if (rc == 2) {
-        fprintf(stderr, "usage: %s [main | policy NODES | env NODES 2M|base|THP | env-fail RC TEXT | verbose 0|1 | "
-                "shortage]\n", argv[0]);
+        fprintf(stderr, "usage: %s [main | policy NODES | env NODES 2M|base|THP | env-fail RC TEXT | nodes STRING "
+                "NODES | nodes-fail STRING RC TEXT | verbose 0|1 | shortage]\n", argv[0]);
         return 2;
     }
     printf("test_numa_vm %s (%d nodes): %d passed, %d failed\n", mode, nnodes, npass, nfail);
