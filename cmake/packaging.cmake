@@ -34,6 +34,8 @@ endforeach()
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT dev)
+install(FILES ${PROJECT_SOURCE_DIR}/docs/model.md ${PROJECT_SOURCE_DIR}/docs/install.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs COMPONENT dev)
 
 # ---- Debian packages ----
 set(NPOOL_DEB_MAINTAINER "numapool developers <numapool@localhost>" CACHE STRING
