@@ -9,6 +9,7 @@
 #include "getput.h"
 #include "cache.h"
 #include "error.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <string.h>
@@ -58,7 +59,8 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
     if (!pool || !blocks || !n)
         return npool__errorf(-EINVAL, "npool_get_bulk: %s", !pool ? "pool is NULL" : !blocks ? "blocks is NULL"
                                                                                          : "n is 0");
-    struct npool_arena *a = npool__caller_arena(pool);
+    int cpu;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
     struct npool_tcache *tc = npool__cache_of(pool);
     struct npool__mag *m = tc ? &tc->mag[a->pos] : NULL;
     size_t have = m ? NPOOL__LD(&m->n) : 0;
@@ -99,6 +101,7 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
             size_t inset = a->fs.nfree;
             a->failed_gets++;
             npool__unlock(a);
+            (void)npool__held_sample(pool);
             return npool__errorf(-ENOMEM, "npool_get_bulk: %zu blocks asked for on node %d of pool '%s', "
                                  "%zu free there (%zu in its set, %zu in this thread's cache)",
                                  n, a->node, pool->name, inset + from_cache, inset, from_cache);
@@ -233,7 +236,8 @@ void *npool_get_contig(npool_t *pool, size_t n)
         errno = EINVAL;
         return NULL;
     }
-    struct npool_arena *a = npool__caller_arena(pool);
+    int cpu;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
     for (int attempt = 0; attempt < 2; attempt++) {
         npool__lock(a);
         size_t first = freeset_take_run(&a->fs, n);
@@ -263,6 +267,7 @@ void *npool_get_contig(npool_t *pool, size_t n)
     size_t largest = freeset_largest_run(&a->fs), inset = a->fs.nfree;
     a->failed_gets++;
     npool__unlock(a);
+    (void)npool__held_sample(pool);
     npool__errorf(-ENOMEM, "no run of %zu free blocks on node %d of pool '%s': the longest is %zu, of %zu in the "
                   "free set", n, a->node, pool->name, largest, inset);
     errno = ENOMEM;

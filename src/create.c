@@ -8,6 +8,8 @@
  * check with move_pages and the optional mlock.  Every failure after the
  * pool struct exists goes through one cleanup path, teardown(), which
  * unmaps what was made and reports what the kernel refused to unmap.
+ * What the environment asks to be told about a pool (NUMAPOOL_VERBOSE,
+ * NUMAPOOL_STATS) is report.c's, called once it is made and before it goes.
  *
  * Address space: arena k starts at va + (k << span_shift), span a power of
  * two of at least 1 GiB, so a pointer's arena is one shift (pool.h). */
@@ -16,6 +18,7 @@
 #include "fmt.h"
 #include "os.h"
 #include "pages.h"
+#include "report.h"
 #include "topo.h"
 
 #include <errno.h>
@@ -233,20 +236,6 @@ static void serve_tables(npool_t *pool, const struct topo *t, const topo_nodeset
     }
 }
 
-static void verbose_report(const npool_t *pool)
-{
-    for (int k = 0; k < pool->narenas; k++) {
-        const struct npool_arena *a = &pool->arena[k];
-        char sz[32];
-        fprintf(stderr, "numapool: pool '%s' node %d: %zu blocks of %zu B (stride %zu) at %p, %zu bytes on %s pages "
-                "(page %s)%s%s; %zu pages verified on node %d, %zu bytes elsewhere\n",
-                pool->name, a->node, a->nblocks, pool->block_size, pool->stride, (void *)a->base, a->map_bytes,
-                npool_pages_name(a->backing), npool__size_name(a->page_size, sz, sizeof sz),
-                a->why[0] ? a->fell_back ? "; fell back: " : "; " : "", a->why, a->pages_verified, a->node,
-                a->bytes_misplaced);
-    }
-}
-
 /* The one cleanup path: everything a pool (whole or half built) holds goes
  * back, the pool's own mapping last.  Returns 0, or the first error of an
  * unmap the kernel refused (what it could not unmap stays mapped). */
@@ -324,9 +313,7 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
      * unless this library must see every get and put itself */
     pool->inline_ok = pool->mag_cap && !(cfg->flags & NPOOL_ZERO) && !NPOOL_SEES_EVERY_BLOCK;
     pool->fast = narenas == 1 && pool->inline_ok;      /* the bulk fast paths */
-    const char *env = secure_getenv("NUMAPOOL_VERBOSE");
-    if (env && *env && strcmp(env, "0") != 0)
-        verbose_report(pool);
+    npool__report_created(pool);       /* NUMAPOOL_VERBOSE lines; NUMAPOOL_STATS remembers it */
     *out = pool;
     return 0;
 
@@ -342,6 +329,7 @@ void npool_destroy(npool_t *pool)
 {
     if (!pool)
         return;
+    npool__report_destroy(pool);       /* NUMAPOOL_STATS: its line, while it is whole */
     npool__caches_detach(pool);
     teardown(pool);     /* an unmap refused here leaves that mapping: there is nobody to tell */
 }

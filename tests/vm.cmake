@@ -52,7 +52,16 @@ if(TARGET test_nodes_live)
     COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:test_nodes_live> ${NPOOL_VM_STAGE}/test_nodes_live
     DEPENDS test_nodes_live)
 endif()
-add_custom_target(npool_vm_stage ALL DEPENDS ${_vm_staged} test_numa_vm)
+# OpenMP: gets and puts from inside parallel regions on a pool of every node
+find_package(OpenMP COMPONENTS C)
+set(_vm_omp)
+if(OpenMP_C_FOUND)
+  add_executable(test_omp_vm ${CMAKE_CURRENT_LIST_DIR}/vm/test_omp_vm.c)
+  target_link_libraries(test_omp_vm PRIVATE numapool PkgConfig::NUMA OpenMP::OpenMP_C)
+  set_target_properties(test_omp_vm PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${NPOOL_VM_STAGE} BUILD_RPATH "$ORIGIN")
+  set(_vm_omp test_omp_vm)
+endif()
+add_custom_target(npool_vm_stage ALL DEPENDS ${_vm_staged} test_numa_vm ${_vm_omp})
 
 # npool_vm_test(NAME NODES SUITE [runner options...])
 function(npool_vm_test name nodes suite)

@@ -98,6 +98,12 @@ pool_suite() {
     step verbose-0 env NUMAPOOL_VERBOSE=0 "$T" verbose 0
     step verbose-unset "$T" verbose 0
     step shortage "$T" shortage
+    step ratio "$T" ratio
+    if [ -x "$here/test_omp_vm" ]; then
+        step openmp env OMP_PROC_BIND=close OMP_PLACES=cores OMP_NUM_THREADS="$N" "$here/test_omp_vm"
+    else
+        echo "==== openmp: test_omp_vm not built (no OpenMP)"; failed=$((failed + 1))
+    fi
 }
 
 topo_suite() {
