@@ -64,10 +64,11 @@
 extern "C" {
 #endif
 
-#define NPOOL_VERSION_MAJOR 0
-#define NPOOL_VERSION_MINOR 1
-#define NPOOL_VERSION_PATCH 0
+#define NPOOL_VERSION_MAJOR 0 /**< this header's release, semantic versioning: major */
+#define NPOOL_VERSION_MINOR 2 /**< minor */
+#define NPOOL_VERSION_PATCH 0 /**< patch */
 
+/** @cond internal */
 #if defined(NPOOL_BUILDING) && !defined(NPOOL_NO_INLINE)
 #define NPOOL_NO_INLINE   /* the library defines the functions themselves */
 #endif
@@ -81,6 +82,7 @@ extern "C" {
 #else
 #define NPOOL_NODISCARD
 #endif
+/** @endcond */
 
 /** Most arenas (NUMA nodes) one pool may span; node numbers themselves may be larger. */
 #define NPOOL_MAX_NODES 64
@@ -180,14 +182,17 @@ typedef struct npool_stats {
     size_t stride;              /**< bytes from one block to the next */
     size_t align;               /**< effective alignment */
     size_t blocks_total;        /**< over all nodes */
-    size_t blocks_held;
-    size_t blocks_free_set;
-    size_t blocks_cached;
+    size_t blocks_held;         /**< held by users */
+    size_t blocks_free_set;     /**< free, in the address-sorted sets */
+    size_t blocks_cached;       /**< free, in per-thread caches and the depots */
     double efficiency;          /**< percent held / total */
     double fragmentation;       /**< percent, the largest over the nodes */
     size_t bytes_mapped;        /**< arenas */
     size_t metadata_bytes;      /**< the pool's own memory: struct, free sets, states */
+    /** @{ */
+    /** over all nodes: successful gets, accepted puts, gets that found their node empty */
     uint64_t gets, puts, failed_gets;
+    /** @} */
     uint64_t refused_puts;      /**< puts refused: foreign, interior, double */
     uint64_t coalesces;         /**< npool_coalesce() calls and automatic ones */
     uint64_t coalesce_ns_total; /**< time spent coalescing */

@@ -16,6 +16,9 @@ case "${1:-build}" in
          want+=(qemu-system-x86 busybox-static cpio xz-utils binutils) ;;
   *) echo "usage: $0 build|bench|test" >&2; exit 2 ;;
 esac
+# the docs, man pages and modulefiles (doxygen, man-db, lmod), and the Debian
+# packages' test (dpkg-dev and file for cpack's dpkg-shlibdeps, debootstrap)
+[[ ${1:-build} != test ]] || want+=(doxygen man-db lmod dpkg-dev file debootstrap)
 # the Python package (bindings/python): its headers, and venv/pip/setuptools/wheel for its pip test
 [[ ${1:-build} != test ]] || want+=(python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel)
 missing=()
