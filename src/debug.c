@@ -64,7 +64,7 @@ void npool__fill_check(const npool_t *pool, const struct npool_arena *a, const v
     size_t index = a->first_index + (size_t)((const char *)b - a->base) / pool->stride;
     fprintf(stderr, "numapool: NPOOL_DEBUG: block %zu of pool '%s' was written %s: byte %zu is 0x%02x, expected "
             "0x%02x (%zu of its %zu bytes differ, the last at byte %zu)\n", index, pool->name,
-            want == NPOOL_FILL_FRESH ? "while fresh (before any get since the pool's creation or reset)"
+            want == NPOOL_FILL_FRESH ? "while fresh, before any get since the pool's creation or reset"
                                      : "after its put",
             first, p[first], want, nbad, n, last);
     abort();

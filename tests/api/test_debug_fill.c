@@ -66,7 +66,8 @@ static void expect_caught(void (*fn)(void *), size_t k, int fresh)
     if (!said || sscanf(said, "expect block %zu", &index) != 1)
         fail_msg("the child (wait status %#x) did not say which block it wrote into:\n%s", status, out);
     snprintf(want, sizeof want, "numapool: NPOOL_DEBUG: block %zu of pool 'lvl2' was written %s: byte %zu is 0x%02x, "
-             "expected 0x%02x", index, fresh ? "while fresh" : "after its put", k, V, fresh ? 0xcd : 0xdd);
+             "expected 0x%02x", index, fresh ? "while fresh, before any get since the pool's creation or reset"
+                                             : "after its put", k, V, fresh ? 0xcd : 0xdd);
     if (!child_aborted(status) || !strstr(out, want))
         fail_msg("the child (wait status %#x) should have aborted with \"%s\"; it wrote:\n%s", status, want, out);
 }
