@@ -5,7 +5,7 @@
  * need (raised as root on the local node, restored at exit), and what is
  * printed: a table with median and spread over repetitions, each figure also
  * divided by the out-of-line LIFO measured in the same process, the targets
- * of DESIGN.md with PASS/MISS, and optionally JSON, CSV and a gnuplot chart.
+ * numapool aims at, with PASS/MISS, and optionally JSON, CSV and a gnuplot chart.
  * The workers speak the line format described in bench.h. */
 #include <errno.h>
 #include <limits.h>
@@ -785,7 +785,7 @@ static void compute_targets(const struct options *o)
 
 static void print_targets(void)
 {
-    printf("\ntargets of DESIGN.md (each a ratio numapool / reference of medians of per-process /LIFO figures)\n");
+    printf("\ntargets (each a ratio numapool / reference: of per-process /LIFO medians, or of throughputs for the thread patterns)\n");
     printf("  %-56s %6s %8s %8s  %s\n", "target", "size", "ratio", "limit", "verdict");
     for (size_t i = 0; i < ntargets; i++) {
         const struct target *t = &targets[i];
