@@ -75,6 +75,8 @@ int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const st
     struct npool_buf *f = *pf;
     if (!f || f->n > m->cap || NPOOL__LD(&m->n) != 0)
         return 0;
+    NPOOL_ASSERT(a->nfull > 0 && a->depot_blocks >= f->n, "node %d's depot counts %zu blocks in %zu magazines "
+                 "but holds a magazine of %u", a->node, a->depot_blocks, a->nfull, f->n);
     *pf = f->next;
     a->nfull--;
     a->depot_blocks -= f->n;
@@ -87,6 +89,8 @@ int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const st
 int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd)
 {
     uint32_t n = NPOOL__LD(&m->n);
+    NPOOL_ASSERT(n <= m->cap && m->cap <= a->buf_cap, "a magazine of node %d handed to the depot holds %u blocks, "
+                 "capacity %u, buffers of %u", a->node, n, m->cap, a->buf_cap);
     if (a->nfull >= a->depot_max || a->depot_blocks + n > a->nblocks / 4)
         return 0;
     uint32_t *fresh = npool__buf_get(a);
@@ -110,11 +114,17 @@ size_t npool__depot_drain(struct npool_arena *a)
     while (a->dfull) {
         struct npool_buf *f = a->dfull;
         a->dfull = f->next;
-        for (uint32_t j = 0; j < f->n; j++)
+        for (uint32_t j = 0; j < f->n; j++) {
+            NPOOL_ASSERT(f->idx[j] < a->nblocks, "node %d's depot holds index %u, past its %zu blocks", a->node,
+                         f->idx[j], a->nblocks);
             freeset_insert(&a->fs, f->idx[j]);
+        }
         moved += f->n;
         npool__buf_put(a, f->idx);
     }
+    NPOOL_ASSERT(moved == a->depot_blocks && a->fs.nfree <= a->nblocks, "node %d's depot counted %zu blocks and "
+                 "held %zu; its free set now counts %zu of %zu", a->node, a->depot_blocks, moved, a->fs.nfree,
+                 a->nblocks);
     a->nfull = 0;
     a->depot_blocks = 0;
     return moved;
@@ -210,6 +220,9 @@ static void maybe_trim(npool_t *pool, struct npool_arena *a, struct npool_side *
         blocks += f->n;
         atomic_fetch_sub_explicit(&sd->nspares, 1, memory_order_relaxed);
     }
+    NPOOL_ASSERT(atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed) >= blocks, "a thread's spares of node "
+                 "%d count %zu blocks but hold %zu", a->node,
+                 atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed), blocks);
     atomic_store_explicit(&sd->spare_blocks, atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed) - blocks,
                           memory_order_relaxed);
     pthread_mutex_unlock(&sd->lock);
@@ -261,6 +274,9 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
         pthread_mutex_lock(&sd->lock);
         struct npool_buf *f = sd->spares;
         if (f) {
+            NPOOL_ASSERT(f->n <= m->cap && f->n <= atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed),
+                         "a spare of node %d holds %u blocks: the magazine takes %u, the spares count %zu",
+                         a->node, f->n, m->cap, atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed));
             sd->spares = f->next;
             atomic_fetch_sub_explicit(&sd->nspares, 1, memory_order_relaxed);
             atomic_store_explicit(&sd->spare_blocks,
@@ -294,6 +310,12 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
         npool__depot_drain(a);          /* a get never fails while the depot holds blocks */
     size_t k = freeset_take_lowest_desc(&a->fs, m->idx + n, want);
     npool__unlock(a);
+    NPOOL_ASSERT(n + k <= m->cap, "a magazine of node %d refilled to %zu blocks, over its capacity %u", a->node,
+                 n + k, m->cap);
+    for (size_t j = n; NPOOL_DEBUG >= 1 && !pool->unchecked && j < n + k; j++)
+        NPOOL_ASSERT(npool__state(a, m->idx[j]) == NPOOL_STATE_FREE, "block %zu of pool '%s' left node %d's free "
+                     "set with state %u, not free (0)", a->first_index + m->idx[j], pool->name, a->node,
+                     npool__state(a, m->idx[j]));
     NPOOL__ST(&m->n, n + (uint32_t)k);
     return n + (uint32_t)k;
 }
@@ -301,6 +323,8 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
 uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag *m, struct npool_side *sd,
                          uint32_t batch)
 {
+    NPOOL_ASSERT(NPOOL__LD(&m->n) <= m->cap, "a magazine of node %d holds %u blocks, over its capacity %u", a->node,
+                 NPOOL__LD(&m->n), m->cap);
     if (atomic_load_explicit(&sd->nspares, memory_order_relaxed) < sd->limit) {
         /* keep it for this thread: onto the side, an empty buffer in its place */
         uint32_t *fresh = NULL;
@@ -350,13 +374,19 @@ uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag
 void npool__flush(npool_t *pool, struct npool_arena *a, struct npool__mag *m, uint32_t k, int check)
 {
     uint32_t n = NPOOL__LD(&m->n);
+    NPOOL_ASSERT(n <= m->cap, "a magazine of node %d holds %u blocks, over its capacity %u", a->node, n, m->cap);
     if (k > n)
         k = n;
     if (!k)
         return;
     npool__lock(a);
-    for (uint32_t j = n - k; j < n; j++)
+    for (uint32_t j = n - k; j < n; j++) {
+        NPOOL_ASSERT(m->idx[j] < a->nblocks, "a magazine of node %d holds index %u, past its %zu blocks", a->node,
+                     m->idx[j], a->nblocks);
         freeset_insert(&a->fs, m->idx[j]);     /* never twice in the set, even unchecked */
+    }
+    NPOOL_ASSERT(a->fs.nfree <= a->nblocks, "node %d's free set counts %zu blocks, more than its %zu", a->node,
+                 a->fs.nfree, a->nblocks);
     if (check)
         npool__auto_coalesce(pool, a, k);
     npool__unlock(a);
@@ -389,11 +419,17 @@ size_t npool__side_drain(struct npool_arena *a, struct npool_side *sd, int try, 
     while (sd->spares) {
         struct npool_buf *f = sd->spares;
         sd->spares = f->next;
-        for (uint32_t j = 0; j < f->n; j++)
+        for (uint32_t j = 0; j < f->n; j++) {
+            NPOOL_ASSERT(f->idx[j] < a->nblocks, "a thread's spares of node %d hold index %u, past its %zu blocks",
+                         a->node, f->idx[j], a->nblocks);
             freeset_insert(&a->fs, f->idx[j]);
+        }
         moved += f->n;
         npool__buf_put(a, f->idx);
     }
+    NPOOL_ASSERT(moved == atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed), "a thread's spares of node %d "
+                 "counted %zu blocks and held %zu", a->node, atomic_load_explicit(&sd->spare_blocks,
+                 memory_order_relaxed), moved);
     while (sd->empties) {
         struct npool_buf *e = sd->empties;
         sd->empties = e->next;
