@@ -67,7 +67,7 @@ static size_t fill_for(npool_t *pool, struct npool_arena *a, struct npool_tcache
         have = k = npool__refill(pool, a, m, &tc->side[a->pos], 0);    /* no node lock */
     if (have < n) {
         npool__lock(a);
-        if (have == 0 && npool__depot_take_full(a, m, &tc->side[a->pos]))
+        if (have == 0 && npool__depot_take_full(a, m, &tc->side[a->pos], 0))
             k = have = NPOOL__LD(&m->n);
         if (have + a->fs.nfree < n && a->depot_blocks)
             npool__depot_drain(a);

@@ -35,6 +35,7 @@
 
 #define SPARES_START 2u         /* spares a new side may keep, in magazines */
 #define TRIM_EVERY 64u          /* exchanges between two looks at unused spares */
+#define PRODUCER_AFTER 64u      /* refills without an overflow before a thread takes others' magazines */
 
 static struct npool_buf *buf_new(struct npool_arena *a)
 {
@@ -64,15 +65,15 @@ void npool__buf_put(struct npool_arena *a, uint32_t *idx)
     a->dempty = b;
 }
 
-int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd)
+int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd, int own_only)
 {
-    struct npool_buf **pf = &a->dfull;
+    struct npool_buf **pf = own_only ? NULL : &a->dfull;
     for (struct npool_buf **p = &a->dfull; sd && *p; p = &(*p)->next)   /* at most depot_max */
         if ((*p)->owner == sd && (*p)->n <= m->cap) {
             pf = p;
             break;
         }
-    struct npool_buf *f = *pf;
+    struct npool_buf *f = pf ? *pf : NULL;
     if (!f || f->n > m->cap || NPOOL__LD(&m->n) != 0)
         return 0;
     NPOOL_ASSERT(a->nfull > 0 && a->depot_blocks >= f->n, "node %d's depot counts %zu blocks in %zu magazines "
@@ -301,7 +302,15 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
         grow(pool, a, sd);      /* it gave magazines away and now needs blocks: keep more */
         sd->handed = 0;
     }
-    if (n == 0 && npool__depot_take_full(a, m, sd)) {
+    /* A thread takes another's magazine only once it has refilled
+     * PRODUCER_AFTER times without overflowing once (a producer, whose
+     * consumers hand magazines in); before, its own back or fresh blocks
+     * from the set: blocks of two threads that both get and put, mixed in
+     * one magazine, would share their state bytes' cache lines for good. */
+    int own_only = sd->dry < PRODUCER_AFTER && a->fs.nfree >= want;
+    if (sd->dry < UINT32_MAX)
+        sd->dry++;
+    if (n == 0 && npool__depot_take_full(a, m, sd, own_only)) {
         npool__unlock(a);
         note_event(sd);
         return NPOOL__LD(&m->n);
@@ -325,7 +334,26 @@ uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag
 {
     NPOOL_ASSERT(NPOOL__LD(&m->n) <= m->cap, "a magazine of node %d holds %u blocks, over its capacity %u", a->node,
                  NPOOL__LD(&m->n), m->cap);
-    if (atomic_load_explicit(&sd->nspares, memory_order_relaxed) < sd->limit) {
+    sd->dry = 0;
+    int keep = atomic_load_explicit(&sd->nspares, memory_order_relaxed) < sd->limit;
+    if (!keep) {
+        /* over the limit: the depot, and when it is full the thread keeps
+         * more rather than scatter a magazine into the set, where other
+         * threads would take its blocks and share their state lines */
+        npool__lock(a);
+        int handed = npool__depot_give_full(a, m, sd);
+        if (!handed) {
+            grow(pool, a, sd);
+            keep = atomic_load_explicit(&sd->nspares, memory_order_relaxed) < sd->limit;
+        }
+        npool__unlock(a);
+        note_event(sd);
+        if (handed) {
+            sd->handed = 1;
+            return 0;
+        }
+    }
+    if (keep) {
         /* keep it for this thread: onto the side, an empty buffer in its place */
         uint32_t *fresh = NULL;
         pthread_mutex_lock(&sd->lock);
@@ -356,14 +384,6 @@ uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag
             maybe_trim(pool, a, sd);
             return 0;
         }
-    }
-    npool__lock(a);
-    int handed = npool__depot_give_full(a, m, sd);
-    npool__unlock(a);
-    note_event(sd);
-    if (handed) {
-        sd->handed = 1;
-        return 0;
     }
     npool__flush(pool, a, m, batch, 1);
     return NPOOL__LD(&m->n);
