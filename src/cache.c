@@ -288,18 +288,7 @@ void npool__caches_clear(npool_t *pool)
             struct npool_arena *a = &pool->arena[k];
             struct npool_side *sd = &tc->side[k];
             NPOOL__ST(&tc->mag[k].n, 0);
-            /* spares' blocks are free again with every other block: only the buffers go back */
-            pthread_mutex_lock(&sd->lock);
-            npool__lock(a);
-            while (sd->spares) {
-                struct npool_buf *f = sd->spares;
-                sd->spares = f->next;
-                npool__buf_put(a, f->idx);
-            }
-            atomic_store_explicit(&sd->nspares, 0, memory_order_relaxed);
-            atomic_store_explicit(&sd->spare_blocks, 0, memory_order_relaxed);
-            npool__unlock(a);
-            pthread_mutex_unlock(&sd->lock);
+            npool__side_drain(a, sd, 0, 0);     /* into the set the reset is about to fill anyway */
         }
     pthread_mutex_unlock(&reg_lock);
 }
