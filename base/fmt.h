@@ -24,4 +24,10 @@ const char *npool__size_name(size_t bytes, char *buf, size_t len);
 void npool__appendf(char *buf, size_t len, size_t *used, const char *fmt, ...) NPOOL_PRINTF(4, 5);
 void npool__vappendf(char *buf, size_t len, size_t *used, const char *fmt, va_list ap) NPOOL_PRINTF(4, 0);
 
+/* `s` between double quotes for a sentence, safe to print: `"` and `\` are
+ * escaped, control and non-ASCII bytes written as \xNN, and a value too
+ * long for buf cut with its length named: "0,0,0,0,..." (102400 bytes).
+ * Returns buf (always NUL-terminated; len >= 32). */
+const char *npool__quote(const char *s, char *buf, size_t len);
+
 #endif

@@ -10,6 +10,7 @@
  */
 #include "topo_private.h"
 #include "error.h"
+#include "fmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -178,9 +179,18 @@ static bool word_is(const char *p, const char *w)
     return *p == '\0';
 }
 
+/* A character of a node string for a sentence: 'x', or \xNN when it would not print. */
+static const char *char_name(char c, char *buf, size_t len)
+{
+    unsigned char u = (unsigned char)c;
+    snprintf(buf, len, u < 0x20 || u >= 0x7f ? "\\x%02x" : "'%c'", u);
+    return buf;
+}
+
 int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out)
 {
     topo_nodeset_t set;
+    char q[96], cn[8];
     if (!t || !out)
         return npool__errorf(-EINVAL, "topo_parse_nodes: NULL topology or output");
     const char *p = str ? str : "";
@@ -194,19 +204,25 @@ int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out)
                : npool__errorf(-ENODEV, "\"all\": no node with memory is allowed to this process");
     }
     memset(&set, 0, sizeof set);
-    int toobig = -1;  /* a number past TOPO_MAX_NODE: not a syntax error, no such node */
+    /* a number past TOPO_MAX_NODE: not a syntax error, no such node (named as written) */
+    const char *toobig = NULL;
+    int toobig_len = 0;
     for (;;) {
         int lo, hi;
         while (isspace((unsigned char)*p))
             p++;
         if (!isdigit((unsigned char)*p))
-            return npool__errorf(-EINVAL, "node string \"%s\": expected a node number at offset %d%s",
-                                 str, (int)(p - str), *p ? "" : " (end of string)");
-        const char *start = p;
+            return npool__errorf(-EINVAL, "node string %s: expected a node number at offset %d%s",
+                                 npool__quote(str, q, sizeof q), (int)(p - str), *p ? "" : " (end of string)");
+        const char *start = p, *num = p;
         long v = 0;
         for (; isdigit((unsigned char)*p); p++)
             v = v < INT_MAX / 10 ? v * 10 + (*p - '0') : INT_MAX;
         lo = hi = (int)v;
+        if (lo >= TOPO_MAX_NODE && !toobig) {
+            toobig = num;
+            toobig_len = (int)(p - num);
+        }
         while (isspace((unsigned char)*p))
             p++;
         if (*p == '-') {
@@ -214,23 +230,22 @@ int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out)
             while (isspace((unsigned char)*p))
                 p++;
             if (!isdigit((unsigned char)*p))
-                return npool__errorf(-EINVAL, "node string \"%s\": expected the end of the range at offset %d",
-                                     str, (int)(p - str));
+                return npool__errorf(-EINVAL, "node string %s: expected the end of the range at offset %d",
+                                     npool__quote(str, q, sizeof q), (int)(p - str));
+            num = p;
             for (v = 0; isdigit((unsigned char)*p); p++)
                 v = v < INT_MAX / 10 ? v * 10 + (*p - '0') : INT_MAX;
             hi = (int)v;
             if (hi < lo)
-                return npool__errorf(-EINVAL, "node string \"%s\": range %d-%d at offset %d runs backwards",
-                                     str, lo, hi, (int)(start - str));
-        }
-        for (int n = lo; n <= hi; n++) {
-            if (n >= TOPO_MAX_NODE) {
-                if (toobig < 0)
-                    toobig = n;
-                break;
+                return npool__errorf(-EINVAL, "node string %s: range %d-%d at offset %d runs backwards",
+                                     npool__quote(str, q, sizeof q), lo, hi, (int)(start - str));
+            if (hi >= TOPO_MAX_NODE && !toobig) {
+                toobig = num;
+                toobig_len = (int)(p - num);
             }
-            topo_nodeset_add(&set, n);
         }
+        for (int n = lo; n <= hi && n < TOPO_MAX_NODE; n++)
+            topo_nodeset_add(&set, n);
         while (isspace((unsigned char)*p))
             p++;
         if (*p == ',') {
@@ -239,16 +254,24 @@ int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out)
         }
         if (*p == '\0')
             break;
-        return npool__errorf(-EINVAL, "node string \"%s\": unexpected '%c' at offset %d",
-                             str, *p, (int)(p - str));
+        return npool__errorf(-EINVAL, "node string %s: unexpected %s at offset %d", npool__quote(str, q, sizeof q),
+                             char_name(*p, cn, sizeof cn), (int)(p - str));
     }
     for (int n = topo_nodeset_next(&set, -1); n >= 0; n = topo_nodeset_next(&set, n)) {
         int rc = check_node(t, n);
         if (rc)
             return rc;
     }
-    if (toobig >= 0)
-        return fail_node(t, toobig, "node %d does not exist on this machine");
+    if (toobig) {
+        topo_nodeset_t ok;
+        char list[256];
+        usable_nodes(t, &ok);
+        npool__errorf(-ENODEV, "node %.*s%s does not exist on this machine (node numbers end at %d)",
+                      toobig_len > 24 ? 24 : toobig_len, toobig, toobig_len > 24 ? "..." : "", TOPO_MAX_NODE - 1);
+        npool__error_append("; nodes with memory this process may use: %s",
+                            topo_nodeset_count(&ok) ? topo_nodeset_format(&ok, list, sizeof list) : "none");
+        return -ENODEV;
+    }
     *out = set;
     return 0;
 }

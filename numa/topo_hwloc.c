@@ -14,20 +14,34 @@
  * cpulist names CPU c; distance is nnodes x nnodes by position, 0 where
  * unknown.  A topology never changes after it is built.
  *
- * Threads: topo_system() builds the live machine once (pthread_once) and
- * never frees it.  topo_open() changes the process environment around
- * hwloc's load under a mutex (hwloc 2.x takes a file-system root only from
- * HWLOC_FSROOT), so it must not run while other threads use the environment.
+ * Threads: topo_system() builds the live machine under a mutex and keeps
+ * the first one it builds for the life of the process; a build that failed
+ * is not kept, and the next call tries again.  A fork waits for a build in
+ * progress (atfork handlers), so the child never inherits the mutex held.
+ * topo_open() changes the process environment around hwloc's load under a
+ * mutex (hwloc 2.x takes a file-system root only from HWLOC_FSROOT), so it
+ * must not run while other threads use the environment.
+ *
+ * Setuid programs: hwloc takes its configuration from the environment with
+ * getenv (HWLOC_XMLFILE, HWLOC_SYNTHETIC and HWLOC_FSROOT replace the
+ * machine, HWLOC_PLUGINS_PATH names plugins it loads with dlopen), so in a
+ * process whose environment is not to be trusted (AT_SECURE: setuid,
+ * setgid, file capabilities) the live machine is read from the kernel's
+ * own files alone, without hwloc: the same nodes, CPUs, memory, allowed
+ * nodes and distances, but no memory kinds (subtype stays "").
  */
 #include "topo_private.h"
 #include "error.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <hwloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,8 +155,8 @@ static void env_restore(struct saved_env *s)
 static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_t *out)
 {
     hwloc_topology_t h;
-    if (hwloc_topology_init(&h))
-        return npool__errorf(-ENOMEM, "hwloc_topology_init failed");
+    if (NPOOL_FAULT(HWLOC_INIT) || hwloc_topology_init(&h))
+        return npool__errorf(-ENOMEM, "hwloc_topology_init failed: %s", strerror(errno));
     hwloc_topology_set_flags(h, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
     int rc = 0;
     if (synthetic) {
@@ -154,7 +168,7 @@ static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_
         env_set(&env[0], "HWLOC_FSROOT", fsroot);
         env_set(&env[1], "HWLOC_THISSYSTEM", "0");
         env_set(&env[2], "HWLOC_KEEP_NVIDIA_GPU_NUMA_NODES", "1");
-        int lr = hwloc_topology_load(h);
+        int lr = NPOOL_FAULT(HWLOC_LOAD) ? -1 : hwloc_topology_load(h);
         int e = errno;
         for (int i = 2; i >= 0; i--)
             env_restore(&env[i]);
@@ -162,7 +176,7 @@ static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_
         if (lr)
             rc = npool__errorf(-EIO, "hwloc could not read the machine dumped under '%s': %s",
                                fsroot, strerror(e));
-    } else if (hwloc_topology_load(h)) {
+    } else if (NPOOL_FAULT(HWLOC_LOAD) || hwloc_topology_load(h)) {
         rc = npool__errorf(-EIO, "hwloc could not read this machine's topology: %s", strerror(errno));
     }
     if (rc) {
@@ -175,17 +189,19 @@ static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_
 
 /* ---- building ---- */
 
-static void fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
+/* The latency matrix: hwloc's (h may be NULL), then the kernel's rows for
+ * the nodes hwloc left out.  -ENOMEM when it cannot be allocated. */
+static int fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
 {
     int nn = t->nnodes;
     bool any = false;
-    t->distance = calloc((size_t)nn * (size_t)nn, sizeof *t->distance);
+    t->distance = NPOOL_FAULT(ALLOC_TOPO_DIST) ? NULL : calloc((size_t)nn * (size_t)nn, sizeof *t->distance);
     if (!t->distance)
-        return;
+        return npool__errorf(-ENOMEM, "out of memory for the %d x %d distance matrix", nn, nn);
     unsigned nr = 8;
     struct hwloc_distances_s *d[8];
-    if (hwloc_distances_get_by_type(h, HWLOC_OBJ_NUMANODE, &nr, d,
-                                    HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) == 0) {
+    if (h && hwloc_distances_get_by_type(h, HWLOC_OBJ_NUMANODE, &nr, d,
+                                         HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) == 0) {
         /* Several latency matrices are possible: the OS's own is the one numactl shows. */
         unsigned pick = 0;
         for (unsigned k = 0; k < nr && k < 8; k++)
@@ -242,6 +258,7 @@ static void fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
         free(t->distance);
         t->distance = NULL;
     }
+    return 0;
 }
 
 static int build(struct topo *t, hwloc_topology_t h)
@@ -252,7 +269,7 @@ static int build(struct topo *t, hwloc_topology_t h)
     bool have_online = false, have_possible = false, have_hasmem = false;
 
     memset(&hw, 0, sizeof hw);
-    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_NUMANODE, o));)
+    for (hwloc_obj_t o = NULL; h && (o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_NUMANODE, o));)
         if (o->os_index < TOPO_MAX_NODE)
             topo_nodeset_add(&hw, (int)o->os_index);
     if (topo__read(t->fsroot, "/sys/devices/system/node/online", buf, sizeof buf) > 0)
@@ -287,7 +304,7 @@ static int build(struct topo *t, hwloc_topology_t h)
     t->nnodes = topo_nodeset_count(&all);
     if (t->nnodes == 0)
         return npool__errorf(-EIO, "no NUMA node found under '%s'", t->fsroot[0] ? t->fsroot : "/");
-    t->node = calloc((size_t)t->nnodes, sizeof *t->node);
+    t->node = NPOOL_FAULT(ALLOC_TOPO_NODES) ? NULL : calloc((size_t)t->nnodes, sizeof *t->node);
     if (!t->node)
         return npool__errorf(-ENOMEM, "out of memory describing %d nodes", t->nnodes);
     int i = 0;
@@ -302,7 +319,8 @@ static int build(struct topo *t, hwloc_topology_t h)
         single = !topo__dir_exists(t->fsroot, dir);
     }
 
-    cpubits_t *cpus = malloc(sizeof *cpus), *cpu_online = malloc(sizeof *cpu_online);
+    cpubits_t *cpus = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : malloc(sizeof *cpus);
+    cpubits_t *cpu_online = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : malloc(sizeof *cpu_online);
     if (!cpus || !cpu_online) {
         free(cpus);
         free(cpu_online);
@@ -316,7 +334,7 @@ static int build(struct topo *t, hwloc_topology_t h)
     int maxcpu = -1;
     for (i = 0; i < t->nnodes; i++) {
         struct topo_node *n = &t->node[i];
-        hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index);
+        hwloc_obj_t o = h ? hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index) : NULL;
         n->online = topo_nodeset_has(&online, n->os_index);
         if (o) {
             n->mem_total = o->attr->numanode.local_memory;
@@ -349,7 +367,8 @@ static int build(struct topo *t, hwloc_topology_t h)
 
     /* CPU -> node, from the same lists. */
     t->ncpus = maxcpu + 1;
-    t->cpu_node = malloc((size_t)(t->ncpus > 0 ? t->ncpus : 1) * sizeof *t->cpu_node);
+    t->cpu_node = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL
+                  : malloc((size_t)(t->ncpus > 0 ? t->ncpus : 1) * sizeof *t->cpu_node);
     if (!t->cpu_node) {
         free(cpus);
         free(cpu_online);
@@ -363,7 +382,7 @@ static int build(struct topo *t, hwloc_topology_t h)
             continue;
         /* Re-read rather than keep nnodes bitmaps: cheap, and done once. */
         if (!kernel_node_cpus(t->fsroot, n->os_index, cpus)) {
-            hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index);
+            hwloc_obj_t o = h ? hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index) : NULL;
             memset(cpus, 0, sizeof *cpus);
             for (int c = o ? hwloc_bitmap_first(o->cpuset) : -1; c >= 0; c = hwloc_bitmap_next(o->cpuset, c))
                 cpu_add(cpus, c);
@@ -379,19 +398,21 @@ static int build(struct topo *t, hwloc_topology_t h)
      * of the dump's cpuset/cgroup files, else every online node. */
     memset(&t->allowed, 0, sizeof t->allowed);
     if (synthetic || topo__read_mems_allowed(t->fsroot, &t->allowed) != 0) {
-        hwloc_const_nodeset_t an = hwloc_topology_get_allowed_nodeset(h);
+        hwloc_const_nodeset_t an = h ? hwloc_topology_get_allowed_nodeset(h) : NULL;
         memset(&t->allowed, 0, sizeof t->allowed);
         for (i = 0; i < t->nnodes; i++) {
             int os = t->node[i].os_index;
             bool known = topo_nodeset_has(&hw, os);
-            if (t->node[i].online && (!known || hwloc_bitmap_isset(an, (unsigned)os)))
+            if (t->node[i].online && (!known || !an || hwloc_bitmap_isset(an, (unsigned)os)))
                 topo_nodeset_add(&t->allowed, os);
         }
     }
     for (i = 0; i < t->nnodes; i++)
         t->node[i].allowed = topo_nodeset_has(&t->allowed, t->node[i].os_index);
 
-    fill_distances(t, h, !synthetic);
+    int rc = fill_distances(t, h, !synthetic);
+    if (rc)
+        return rc;
 
     long ps = sysconf(_SC_PAGESIZE);
     t->base_page_size = ps > 0 ? (size_t)ps : 4096;
@@ -406,19 +427,28 @@ static int build(struct topo *t, hwloc_topology_t h)
 
 static int topo_make(const char *fsroot, struct topo **out)
 {
-    struct topo *t = calloc(1, sizeof *t);
+    struct topo *t = NPOOL_FAULT(ALLOC_TOPO) ? NULL : calloc(1, sizeof *t);
     hwloc_topology_t h = NULL;
     if (!t)
         return npool__errorf(-ENOMEM, "out of memory for a topology");
     snprintf(t->fsroot, sizeof t->fsroot, "%s", fsroot);
     const char *synthetic = topo__is_synthetic(t) ? fsroot + strlen(TOPO_SYNTHETIC_PREFIX) : NULL;
-    int rc = load_hwloc(fsroot, synthetic, &h);
+    const bool live = !fsroot[0];
+    /* an environment not to be trusted: no hwloc (see the file comment) */
+    int rc = live && getauxval(AT_SECURE) ? 0 : load_hwloc(fsroot, synthetic, &h);
     if (rc) {
         free(t);
         return rc;
     }
+    if (live)
+        topo__watch_start();
     rc = build(t, h);
-    hwloc_topology_destroy(h);
+    char path[128];
+    int e = live ? topo__watch_stop(path, sizeof path) : 0;
+    if (h)
+        hwloc_topology_destroy(h);
+    if (!rc && e)       /* a passing error while reading the machine: not kept */
+        rc = npool__errorf(-EIO, "reading %s failed while discovering the machine: %s", path, strerror(e));
     if (rc) {
         topo_close(t);
         return rc;
@@ -450,35 +480,65 @@ void topo_close(struct topo *t)
     free(t);
 }
 
-static pthread_once_t system_once = PTHREAD_ONCE_INIT;
-static struct topo *system_topo;
-static int system_rc;
-static char system_why[256];
+/* ---- the live machine ---- */
 
-static void system_init(void)
-{
-    system_rc = topo_make("", &system_topo);
-    if (system_rc)
-        snprintf(system_why, sizeof system_why, "%s", npool__last_error());
-}
+static pthread_mutex_t system_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic(struct topo *) system_topo;
 
 int topo_system(const struct topo **out)
 {
     if (!out)
         return npool__errorf(-EINVAL, "topo_system: NULL output");
-    pthread_once(&system_once, system_init);
-    if (system_rc)
-        return npool__errorf(system_rc, "%s", system_why);
-    *out = system_topo;
+    /* acquire: pairs with the release that publishes a built topology */
+    struct topo *t = atomic_load_explicit(&system_topo, memory_order_acquire);
+    if (!t) {
+        int rc = 0;
+        pthread_mutex_lock(&system_lock);
+        t = atomic_load_explicit(&system_topo, memory_order_relaxed);
+        if (!t && (rc = topo_make("", &t)) == 0)
+            atomic_store_explicit(&system_topo, t, memory_order_release);
+        pthread_mutex_unlock(&system_lock);
+        if (rc) {
+            npool__error_append("; the next call tries again");
+            return rc;
+        }
+    }
+    *out = t;
     return 0;
+}
+
+#ifdef NPOOL_FAULTS
+void topo__system_forget(void)
+{
+    pthread_mutex_lock(&system_lock);
+    topo_close(atomic_exchange(&system_topo, NULL));
+    pthread_mutex_unlock(&system_lock);
+}
+#endif
+
+/* A fork waits until no thread is building the live machine or loading a
+ * dump, so that the child never inherits these mutexes locked; nothing else
+ * of numa/ holds a lock. */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&system_lock);
+    pthread_mutex_lock(&env_lock);
+}
+
+static void fork_release(void)
+{
+    pthread_mutex_unlock(&env_lock);
+    pthread_mutex_unlock(&system_lock);
+}
+
+__attribute__((constructor)) static void system_fork_handlers(void)
+{
+    pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
 /* When the library is unloaded (dlclose) or the process exits, the live
  * machine's snapshot goes with it: no pool can outlive the library. */
 __attribute__((destructor)) static void system_release(void)
 {
-    if (system_topo) {
-        topo_close(system_topo);
-        system_topo = NULL;
-    }
+    topo_close(atomic_exchange(&system_topo, NULL));
 }

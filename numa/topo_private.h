@@ -27,6 +27,16 @@ bool topo__is_synthetic(const struct topo *t);
  * synthetic).  Sets no error sentence: a missing file is often normal. */
 long topo__read(const char *root, const char *path, char *buf, size_t len);
 
+/* Watch the calling thread's reads (topo__read, the hugepage folders)
+ * between start and stop: stop returns the errno of the first that failed
+ * for another reason than the file's absence or a refused permission
+ * (ENOENT, ENOTDIR, EACCES, EPERM mean "not known here"), 0 if none, and
+ * copies its path.  A topology build of the live machine fails on it, so
+ * that a passing error (EIO, EMFILE, ENOMEM) is not kept for the life of
+ * the process. */
+void topo__watch_start(void);
+int topo__watch_stop(char *path, size_t len);
+
 /* Read one unsigned decimal number from a file; -ENOENT/-EINVAL otherwise. */
 int topo__read_u64(const char *root, const char *path, uint64_t *out);
 
@@ -48,5 +58,11 @@ void topo__sysfs_fill_node(const struct topo *t, struct topo_node *n, bool singl
 
 /* Mems_allowed from <root>/proc/self/status; -ENOENT when absent. */
 int topo__read_mems_allowed(const char *root, topo_nodeset_t *out);
+
+#ifdef NPOOL_FAULTS
+/* Tests of the fault build: drop the live machine's snapshot, so that the
+ * next topo_system() builds it again.  No topology of it may be in use. */
+void topo__system_forget(void);
+#endif
 
 #endif
