@@ -6,6 +6,7 @@ npool_add_test(NAME test_api SOURCES ${_a}/test_api.c LABELS api)
 npool_add_test(NAME test_pages SOURCES ${_a}/test_pages.c ${_a}/hp_util.c LABELS api)
 npool_add_test(NAME test_pages_1g SOURCES ${_a}/test_pages_1g.c ${_a}/hp_util.c LABELS api)
 npool_add_test(NAME test_limits SOURCES ${_a}/test_limits.c ${_a}/hp_util.c LABELS api)
+npool_add_test(NAME test_env SOURCES ${_a}/test_env.c ${PROJECT_SOURCE_DIR}/tests/fault/fault_util.c LABELS api)   # malformed NUMAPOOL_* values
 # not linked with the library: it loads it with dlopen, as Python does
 add_executable(test_dlopen ${_a}/test_dlopen.c)
 target_include_directories(test_dlopen PRIVATE ${PROJECT_SOURCE_DIR}/include)
