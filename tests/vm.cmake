@@ -6,6 +6,9 @@
 #   vm_numa_4nodes   the same in a 4-node guest whose distances are not
 #                    uniform (so "nearest" and spill order mean something)
 #   vm_topo_4nodes   numapool-topo (table and --json) in the 4-node guest
+#   vm_faults_2nodes every fault point of a create over "all" failed use by use
+#                    (tests/fault, built with NPOOL_FAULTS), and a short soak
+#                    with a pool over both nodes (tests/stress/soak.c)
 #
 # Only a staging folder (${CMAKE_BINARY_DIR}/vm-stage: test_numa_vm,
 # libnumapool, numapool-topo, the driver) goes into the guest, at the same
@@ -40,6 +43,15 @@ if(TARGET numapool-topo)
     COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:numapool-topo> ${NPOOL_VM_STAGE}/numapool-topo
     DEPENDS numapool-topo)
 endif()
+# the fault loop (tests/fault) and the soak (tests/stress/soak.c) over every node: suite `faults`
+foreach(_t test_fault soak)
+  if(TARGET ${_t})
+    list(APPEND _vm_staged ${NPOOL_VM_STAGE}/${_t})
+    add_custom_command(OUTPUT ${NPOOL_VM_STAGE}/${_t}
+      COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:${_t}> ${NPOOL_VM_STAGE}/${_t}
+      DEPENDS ${_t})
+  endif()
+endforeach()
 add_custom_target(npool_vm_stage ALL DEPENDS ${_vm_staged} test_numa_vm)
 
 # npool_vm_test(NAME NODES SUITE [harness options...])
@@ -69,4 +81,7 @@ npool_vm_test(vm_numa_2nodes 2 pool)
 npool_vm_test(vm_numa_4nodes 4 pool ${_vm_dist})
 if(TARGET numapool-topo)
   npool_vm_test(vm_topo_4nodes 4 topo ${_vm_dist})
+endif()
+if(TARGET test_fault)
+  npool_vm_test(vm_faults_2nodes 2 faults)
 endif()
