@@ -39,3 +39,5 @@ set_target_properties(hwloc_npooltest PROPERTIES PREFIX "")
 add_test(NAME test_setuid COMMAND sh ${_a}/setuid.sh $<TARGET_FILE:setuid_probe> ${CMAKE_CURRENT_BINARY_DIR}/setuid-work
          $<TARGET_FILE:hwloc_npooltest>)
 set_tests_properties(test_setuid PROPERTIES LABELS api SKIP_RETURN_CODE 77 TIMEOUT 120)
+# the machine's free hugepage counts are compared exactly: one user of hugepages at a time under ctest -j
+set_tests_properties(test_pages test_pages_1g PROPERTIES RESOURCE_LOCK npool_hugepages)
