@@ -54,3 +54,10 @@ const char *npool__quote(const char *s, char *buf, size_t len)
         snprintf(buf + used, len - used, "\"");
     return buf;
 }
+
+const char *npool__char_name(char c, char *buf, size_t len)
+{
+    unsigned char u = (unsigned char)c;
+    snprintf(buf, len, u < 0x20 || u >= 0x7f ? "\\x%02x" : "'%c'", u);
+    return buf;
+}

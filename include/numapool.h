@@ -45,17 +45,20 @@
  * and may create and use new ones, even when other threads of the parent
  * were inside numapool at the fork (the library's atfork handlers).
  *
- * **Environment.** `NUMAPOOL_NODES` and `NUMAPOOL_PAGES`
- * (`auto|1G|2M|thp|base`) override the `nodes` and `pages` of every pool at
- * creation; `NUMAPOOL_VERBOSE=1` prints on stderr, at creation, where each
- * arena landed and on which pages.  A variable that is set must be well
- * formed: empty, malformed or `NUMAPOOL_VERBOSE` other than 0 or 1 fails
- * npool_create() with -EINVAL (a node that does not exist, -ENODEV), the
- * value quoted in the sentence with its control characters escaped.  A
- * setuid or setgid program (the kernel's AT_SECURE) ignores all three, as
- * glibc ignores its own tunables there, and reads the machine from the
- * kernel's files without hwloc, which would take its configuration and its
- * plugins from the environment (`HWLOC_*`).
+ * **Environment.** `NUMAPOOL_NODES` and `NUMAPOOL_PAGES` (`auto`, `thp`,
+ * `base` or a page size: `1G`, `2M`, `64K`, bytes) override the `nodes` and
+ * `pages` of every pool at creation; `NUMAPOOL_VERBOSE=1` prints on stderr,
+ * at creation, where each arena landed and on which pages;
+ * `NUMAPOOL_STATS=1|json|text:FILE|json:FILE` prints one line per pool
+ * (name, host, pid, MPI rank, pages, held blocks, failed gets...) at
+ * npool_destroy() or at exit.  When set, `NUMAPOOL_NODES`, `NUMAPOOL_PAGES`
+ * and `NUMAPOOL_VERBOSE` must be well formed: empty, malformed or
+ * `NUMAPOOL_VERBOSE` other than 0 or 1 fails npool_create() with -EINVAL (a
+ * node that does not exist: -ENODEV), the value quoted in the sentence with
+ * its control characters escaped.  Setuid programs (the kernel's AT_SECURE)
+ * ignore them all, and read the machine from the kernel's files without
+ * hwloc, which takes its configuration and plugins from the environment
+ * (`HWLOC_*`).  The source's docs/environment.md describes them all.
  *
  * Requires Linux 5.14 or later (`MADV_POPULATE_WRITE`).
  */
@@ -69,10 +72,11 @@
 extern "C" {
 #endif
 
-#define NPOOL_VERSION_MAJOR 0
-#define NPOOL_VERSION_MINOR 1
-#define NPOOL_VERSION_PATCH 0
+#define NPOOL_VERSION_MAJOR 0 /**< this header's release, semantic versioning: major */
+#define NPOOL_VERSION_MINOR 2 /**< minor */
+#define NPOOL_VERSION_PATCH 0 /**< patch */
 
+/** @cond internal */
 #if defined(NPOOL_BUILDING) && !defined(NPOOL_NO_INLINE)
 #define NPOOL_NO_INLINE   /* the library defines the functions themselves */
 #endif
@@ -86,6 +90,7 @@ extern "C" {
 #else
 #define NPOOL_NODISCARD
 #endif
+/** @endcond */
 
 /** Most arenas (NUMA nodes) one pool may span; node numbers themselves may be larger. */
 #define NPOOL_MAX_NODES 64
@@ -142,7 +147,10 @@ typedef struct npool_config {
     size_t block_size;         /**< bytes per block, > 0 */
     size_t block_count;        /**< blocks per node, > 0 */
     size_t align;              /**< power of two up to the base page size; 0 = 64 */
-    const char *nodes;         /**< numactl syntax: "0", "0,2", "1-3", "all", "local"; NULL = "local" */
+    const char *nodes;         /**< numactl's node syntax ("0,2", "1-3", "+0", "!1", "all"), "local", "cpubind"
+                                    (the nodes of the caller's CPU binding), a memory kind ("hbm", "dram", "nvm"...),
+                                    alone or nearest the caller ("hbm:local", "hbm:cpubind"); NULL = "local";
+                                    `numapool-topo --nodes STRING` says what a string means and why */
     enum npool_pages pages;    /**< what backs the arenas; 0 = NPOOL_PAGES_AUTO */
     unsigned flags;            /**< `enum npool_flags`, or-ed */
     double coalesce_threshold; /**< percent fragmentation that triggers auto-coalescing; 0 = 20 */
@@ -171,6 +179,9 @@ typedef struct npool_node_stats {
     uint64_t gets;              /**< successful gets served by this node */
     uint64_t puts;              /**< accepted puts of this node's blocks */
     uint64_t failed_gets;       /**< gets that found this node empty */
+    uint64_t lock_acquisitions; /**< times this node's lock was taken (refills, overflows, the sets' paths, stats) */
+    uint64_t lock_timed;        /**< acquisitions whose hold time was measured: one in 8 */
+    uint64_t lock_hold_ns;      /**< their hold time, summed: lock_hold_ns / lock_timed is the mean */
 } npool_node_stats_t;
 
 /** What npool_stats() reports: totals and one row per node. */
@@ -179,14 +190,17 @@ typedef struct npool_stats {
     size_t stride;              /**< bytes from one block to the next */
     size_t align;               /**< effective alignment */
     size_t blocks_total;        /**< over all nodes */
-    size_t blocks_held;
-    size_t blocks_free_set;
-    size_t blocks_cached;
+    size_t blocks_held;         /**< held by users */
+    size_t blocks_free_set;     /**< free, in the address-sorted sets */
+    size_t blocks_cached;       /**< free, in per-thread caches and the depots */
     double efficiency;          /**< percent held / total */
     double fragmentation;       /**< percent, the largest over the nodes */
     size_t bytes_mapped;        /**< arenas */
     size_t metadata_bytes;      /**< the pool's own memory: struct, free sets, states */
+    /** @{ */
+    /** over all nodes: successful gets, accepted puts, gets that found their node empty */
     uint64_t gets, puts, failed_gets;
+    /** @} */
     uint64_t refused_puts;      /**< puts refused: foreign, interior, double */
     uint64_t coalesces;         /**< npool_coalesce() calls and automatic ones */
     uint64_t coalesce_ns_total; /**< time spent coalescing */
@@ -213,7 +227,8 @@ typedef struct npool_stats {
  *   -EINVAL bad config (zero sizes, more than 2^32-1 blocks per node, alignment, node string, flags,
  *           coalesce_threshold outside [0, 100], an unknown NUMAPOOL_PAGES);
  *   -EOVERFLOW block_size rounded up to the alignment, or block_count x stride, overflows;
- *   -ENODEV a named node that does not exist, is offline, has no memory or is not allowed;
+ *   -ENODEV a named node that does not exist, is offline, has no memory or is not allowed, or a node
+ *           string that selects none (+N past the allowed nodes, a memory kind absent, "!all");
  *   -ENOMEM not enough memory or hugepages on a node (strict pages, or nothing to fall back to),
  *           an arena larger than its node, or no address space for the arenas;
  *   -EXDEV  pages landed on another node (MPOL_BIND only);
@@ -388,7 +403,11 @@ struct npool__mag {             /* one magazine: a thread's stack of free blocks
 };
 struct npool__tl {              /* the calling thread's current cache */
     uint64_t key;               /* its pool's key as this thread last saw it; 0 when none applies inline */
-    struct npool__mag *mag;     /* its magazines, one per arena */
+    struct npool__mag *here;    /* its magazine for the arena serving the thread's CPU */
+    char *here_base;            /* that arena's first block */
+    int32_t cpu;                /* the CPU `here` was chosen for (many-node pools; -1: choose again) */
+    uint32_t pad;
+    struct npool__mag *mag;     /* all its magazines, one per arena */
     void *tc;                   /* the library's cache */
 };
 
@@ -421,23 +440,20 @@ static inline int npool__is_current(const struct npool__head *h)
     return NPOOL__LIKELY(h != (const struct npool__head *)0 && npool__tl_v2.key == NPOOL__LD(&h->key));
 }
 
-/* The arena serving the calling thread: 0 for a one-node pool, else its
- * CPU's (read from the rseq area glibc >= 2.35 registers; no system call);
- * -1 when that is not known here (the library then asks the kernel). */
+/* The CPU the calling thread runs on, from the rseq area glibc >= 2.35
+ * registers (no system call); a negative value when that is not known here
+ * (the library then asks the kernel). */
 #if defined(__has_include)
 #if __has_include(<sys/rseq.h>)
 #include <sys/rseq.h>
 #define NPOOL__HAVE_RSEQ 1
 #endif
 #endif
-static inline int npool__arena_here(const struct npool__head *h)
+static inline int32_t npool__cpu(void)
 {
-    if (NPOOL__LIKELY(!h->cpu_arena))
-        return 0;
 #if defined(NPOOL__HAVE_RSEQ) && defined(RSEQ_SIG)
     const struct rseq *rs = (const struct rseq *)(const void *)((char *)__builtin_thread_pointer() + __rseq_offset);
-    uint32_t cpu = NPOOL__LD(&rs->cpu_id);
-    return cpu < NPOOL__MAX_CPUS ? h->cpu_arena[cpu] : -1;
+    return (int32_t)NPOOL__LD(&rs->cpu_id);
 #else
     return -1;
 #endif
@@ -479,53 +495,44 @@ static inline int npool__mag_push(const struct npool__head *h, struct npool__mag
 }
 
 /* A block from the calling thread's magazine for its node into *out: 1; 0
- * when the out-of-line path must decide. */
+ * when the out-of-line path must decide.  On a many-node pool the magazine
+ * chosen for the thread's CPU stays valid while the thread runs there: one
+ * compare with the CPU id the kernel keeps in rseq; after a migration the
+ * library chooses again. */
 static inline int npool__get_fast(npool_t *pool, void **out)
 {
     const struct npool__head *h = (const struct npool__head *)(const void *)pool;
     if (!npool__is_current(h))
         return 0;
-    int k = npool__arena_here(h);
-    return NPOOL__LIKELY(k >= 0) && npool__mag_pop(h, npool__tl_v2.mag + k, out);
+    if (!NPOOL__LIKELY(!h->cpu_arena || npool__cpu() == npool__tl_v2.cpu))
+        return 0;
+    return npool__mag_pop(h, npool__tl_v2.here, out);
 }
 
-/* The index of the block at byte `o` of its arena, or a value >= put_limit
- * when o is not a block's start: rotating right by log2(stride) moves any
- * bit below the stride to the top, so one compare checks both range and
- * alignment.  (A stride that is no power of two has put_limit 1: only
- * block 0 is decided here, the rest out of line.) */
+/* The index of the block at byte `o` of an arena, or a value >= put_limit
+ * when o is not a block's start there: rotating right by log2(stride) moves
+ * any bit below the stride to the top, so one compare checks both range and
+ * alignment (an offset before the arena is huge too).  A stride that is no
+ * power of two has put_limit 1: only block 0 is decided here. */
 static inline size_t npool__put_index(const struct npool__head *h, size_t o)
 {
     unsigned s = h->stride_shift;
     return (o >> s) | (o << ((64 - s) & 63));
 }
 
-/* Put `block` on the calling thread's magazine for the block's arena: 0
- * done; nonzero when the out-of-line path must decide (and word any error).
- * The magazine is chosen without waiting for the block's address: a
- * one-node pool has one, and on a many-node pool the block is expected on
- * the caller's node (checked by a branch, not computed from the address),
- * so that the chain from a get's result to the next get stays short. */
+/* Put `block` on the calling thread's magazine when the block belongs to the
+ * arena serving the thread (every block of a one-node pool): 0 done; nonzero
+ * when the out-of-line path must decide (a block of another node goes home
+ * to its own node's magazine there; errors are worded there).  The magazine
+ * is the thread's, never computed from the block's address, so that the
+ * chain from a get's result to the next get stays short. */
 static inline int npool__put_fast(npool_t *pool, void *block)
 {
     const struct npool__head *h = (const struct npool__head *)(const void *)pool;
     if (!npool__is_current(h))
         return 1;
-    struct npool__mag *mag = npool__tl_v2.mag;
-    size_t off = (size_t)((uintptr_t)block - (uintptr_t)h->va);
-    if (NPOOL__LIKELY(!h->cpu_arena)) {
-        size_t i = npool__put_index(h, off);
-        return NPOOL__LIKELY(i < h->put_limit) ? npool__mag_push(h, mag, i) : 1;
-    }
-    size_t i = npool__put_index(h, off & (((size_t)1 << h->span_shift) - 1));
-    if (!NPOOL__LIKELY(off < h->va_bytes && i < h->put_limit))
-        return 1;
-    long k = (long)(off >> h->span_shift), here = npool__arena_here(h);
-    if (NPOOL__LIKELY(k == here)) {
-        __asm__("" : "+r"(here));   /* the magazine from the CPU's arena, not from the block's address */
-        return npool__mag_push(h, mag + here, i);
-    }
-    return npool__mag_push(h, mag + k, i);
+    size_t i = npool__put_index(h, (size_t)((uintptr_t)block - (uintptr_t)npool__tl_v2.here_base));
+    return NPOOL__LIKELY(i < h->put_limit) ? npool__mag_push(h, npool__tl_v2.here, i) : 1;
 }
 #endif /* x86-64 Linux, GCC or Clang */
 /** @endcond */

@@ -128,7 +128,8 @@ struct config {
 /** Destroys the object (not for arrays) and puts its block back. */
 template <class T>
 struct block_deleter {
-    npool_t *pool = nullptr;
+    npool_t *pool = nullptr; /**< the C pool the block goes back to */
+    /** ~T(), then npool_put(); a refused put is counted, not thrown (see the file comment). */
     void operator()(T *p) const noexcept
     {
         p->~T();
@@ -138,7 +139,8 @@ struct block_deleter {
 /** For `block_ptr<T[]>`: the elements are trivial, only the block goes back. */
 template <class T>
 struct block_deleter<T[]> {
-    npool_t *pool = nullptr;
+    npool_t *pool = nullptr; /**< the C pool the block goes back to */
+    /** npool_put() of the block; a refused put is counted, not thrown. */
     void operator()(T *p) const noexcept
     {
         (void)npool_put(pool, const_cast<void *>(static_cast<const void *>(p)));
@@ -172,10 +174,13 @@ public:
         align_ = s->align;
         stride_ = s->stride;
     }
+    /** The same from a numapool::config. */
     explicit pool(const config &cfg) : pool(cfg.c_config()) {}
+    /** Takes `o`'s pool; `o` holds nothing afterwards. */
     pool(pool &&o) noexcept
         : p_(std::exchange(o.p_, nullptr)), block_size_(std::exchange(o.block_size_, 0)),
           align_(std::exchange(o.align_, 0)), stride_(std::exchange(o.stride_, 0)) {}
+    /** Destroys this pool's own (every block goes), then takes `o`'s. */
     pool &operator=(pool &&o) noexcept
     {
         if (this != &o) {
@@ -193,6 +198,7 @@ public:
 
     /** The C pool, for the C functions; nullptr when empty. */
     npool_t *native() const noexcept { return p_; }
+    /** True when the object holds a pool. */
     explicit operator bool() const noexcept { return p_ != nullptr; }
     /** Give up ownership: the caller calls npool_destroy. */
     npool_t *release() noexcept
@@ -290,13 +296,17 @@ public:
 
     /* ---- the rest of numapool.h ---- */
 
+    /** npool_coalesce(). */
     void coalesce() { detail::check(npool_coalesce(p_)); }
+    /** npool_fragmentation(): percent, 0 for an empty object. */
     double fragmentation() const noexcept { return npool_fragmentation(p_); }
+    /** npool_efficiency(): percent of blocks held, 0 for an empty object. */
     double efficiency() const noexcept { return npool_efficiency(p_); }
     /** npool_reset(): not thread-safe, and every block_ptr of the pool must be released or forgotten first. */
     void reset() { detail::check(npool_reset(p_)); }
     /** npool_check(): throws error (EFAULT) naming the first broken invariant. */
     void check() const { detail::check(npool_check(p_)); }
+    /** npool_stats(): totals and one row per node. */
     npool_stats_t stats() const
     {
         npool_stats_t s;
@@ -368,16 +378,20 @@ private:
  *  resource is equal only to itself. */
 class pool_resource : public std::pmr::memory_resource {
 public:
+    /** Serves from `p`'s pool (the C pool: moving `p` later is fine), the rest from `upstream`. */
     explicit pool_resource(const pool &p,
                            std::pmr::memory_resource *upstream = std::pmr::get_default_resource()) noexcept
         : pool_(p.native()), block_size_(p.block_size()), align_(p.align()), upstream_(upstream) {}
 
+    /** The C pool it serves from. */
     npool_t *native_pool() const noexcept { return pool_; }
+    /** Where larger, more aligned and overflowing requests go. */
     std::pmr::memory_resource *upstream_resource() const noexcept { return upstream_; }
     /** True when `p` is a block of the pool (and was served from it). */
     bool owns(const void *p) const noexcept { return npool_index(pool_, p) != SIZE_MAX; }
 
 protected:
+    /** A block when `bytes` and `alignment` fit and the caller's node has one; else the upstream's. */
     void *do_allocate(std::size_t bytes, std::size_t alignment) override
     {
         if (bytes <= block_size_ && alignment <= align_ && pool_) {
@@ -386,6 +400,7 @@ protected:
         }
         return upstream_->allocate(bytes, alignment);
     }
+    /** Back to the pool when `p` is one of its blocks, else to the upstream. */
     void do_deallocate(void *p, std::size_t bytes, std::size_t alignment) override
     {
         if (owns(p))
@@ -393,6 +408,7 @@ protected:
         else
             upstream_->deallocate(p, bytes, alignment);
     }
+    /** Equal when serving the same pool with equal upstreams (with RTTI; without, only itself). */
     bool do_is_equal(const std::pmr::memory_resource &other) const noexcept override
     {
         if (this == &other)

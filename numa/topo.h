@@ -60,6 +60,9 @@ struct topo_node {
     int nhp;                 /* hugepage sizes known on this node (0 when the kernel gives no per-node counts) */
     struct topo_hugepages hp[TOPO_MAX_HPSIZES]; /* descending page size; beyond 8 sizes the smallest are dropped */
     char subtype[16];        /* hwloc's memory kind: "DRAM", "HBM", "NVM", "GPUMemory"...; "" when unknown */
+    topo_nodeset_t near_cpus; /* nodes owning a CPU of hwloc's locality of this node (the CPUs of the object
+                                 it hangs under): {itself} for a plain node, the nodes of the package or group
+                                 for a CPU-less memory tier; empty when unknown */
 };
 
 enum topo_thp { TOPO_THP_ALWAYS, TOPO_THP_MADVISE, TOPO_THP_NEVER, TOPO_THP_UNKNOWN };
@@ -76,6 +79,9 @@ struct topo {
     enum topo_thp thp;
     int ncpus;                  /* CPUs known */
     int *cpu_node;              /* ncpus entries: OS CPU index -> OS node (-1 unknown) */
+    topo_nodeset_t cpu_allowed_nodes; /* a dump or synthetic topology: the nodes owning a CPU of its allowed
+                                         cpuset (hwloc's reading of its cpuset/cgroup files), what "cpubind"
+                                         means there; unused for the live machine (sched_getaffinity) */
 };
 
 /* The live machine, discovered on first use (thread-safe) and kept for the
@@ -107,15 +113,72 @@ void topo_close(struct topo *t);
 /* Position of OS node `os_index` in t->node[], or -1. */
 int topo_node_pos(const struct topo *t, int os_index);
 
-/* Parse a node string in numactl's syntax: "0", "0,2", "1-3", "all", "local"
- * (and "" = "local" where NULL is).  "all" = allowed nodes with memory;
- * "local" = the process's bind/preferred policy nodes when it has one
- * (numactl --membind / --preferred), else the node of the CPU the calling
- * thread runs on (or the nearest node with memory when that one has none).
- * A node named explicitly that is unknown, offline, memory-less or not
- * allowed is -ENODEV with a sentence naming it and the allowed ones;
- * syntax errors are -EINVAL saying where. */
+/* The memory kind of a node: hwloc's subtype ("DRAM", "HBM", "NVM", "SPM",
+ * "MCDRAM", "GPUMemory", "CXL-DRAM"...) when it gives one; else "DRAM" for
+ * a node with CPUs (hwloc names kinds only where memory differs, so a
+ * machine of plain nodes has none); else "" (a CPU-less node hwloc did not
+ * classify: reachable by number only). */
+const char *topo_node_kind(const struct topo_node *n);
+
+/* Parse a node string: numactl's node syntax as `numactl --membind` takes
+ * it, and numapool's words.  "Usable" nodes are those this process may
+ * place memory on: online, with memory, in Mems_allowed.
+ *
+ *   STRING := [!] [+] ITEM {, ITEM}          whitespace allowed around tokens
+ *   ITEM   := N | N-M | all | local | cpubind | KIND | KIND:WHERE
+ *   WHERE  := local | cpubind | N
+ *
+ *   N, N-M     OS node numbers (decimal); a range takes the usable nodes
+ *              inside it, and both of its ends must be usable (as numactl)
+ *   +          makes every N and N-M of the string relative: +0 is the
+ *              first usable node, +1-2 the second and third
+ *   !          everything usable except what the rest of the string selects
+ *   all        every usable node
+ *   local      the process's bind/preferred policy nodes when it has one
+ *              (numactl --membind / --preferred), else the node of the CPU
+ *              the calling thread runs on (or the nearest usable node when
+ *              that one cannot be used)
+ *   cpubind    the nodes of the CPUs the calling thread may run on
+ *              (sched_getaffinity: taskset, numactl --cpunodebind, srun
+ *              --cpu-bind...), each one that cannot be used replaced by its
+ *              nearest usable node; for a dump, its allowed cpuset
+ *   KIND       every usable node of that memory kind (topo_node_kind; any
+ *              case): dram, hbm, nvm, spm, mcdram, gpumemory, cxl-dram,
+ *              cxl-nvm, or any other kind hwloc reports here
+ *   KIND:WHERE the usable nodes of that kind nearest to the node of the
+ *              calling thread's CPU (local), to each node of its CPU
+ *              binding (cpubind) or to node N (always an OS index): the
+ *              smallest distance, ties kept, and among ties those hwloc
+ *              places near that node's CPUs (near_cpus) when there are some
+ *
+ * NULL, "" and blanks mean "local".  The whole string is checked for syntax
+ * before any node is judged: -EINVAL with the offset of the first error,
+ * whatever the machine (a word is a KIND when it is one of the kinds above
+ * or one hwloc reports on this machine).  Then -ENODEV naming the first item
+ * that selects nothing usable (an unknown, offline, memory-less or
+ * disallowed node, an end of a range, +N past the usable nodes, a kind
+ * absent here) or a string that selects no node at all, with the usable
+ * nodes in the sentence; -ENOMEM, or sched_getaffinity's -errno, for a
+ * "cpubind" that cannot read the thread's affinity.  On error *out is
+ * untouched.
+ *
+ * Deliberate differences from numactl 2.0.16, which reads numbers with
+ * strtoul(.., 0): numapool reads plain decimal ("0x1", "-0", "0,+1" are
+ * errors, "010" is node 10, where numactl takes nodes 1, 0, 0-1 and 8),
+ * refuses a backwards range ("3-1" is node 3 there), allows blanks after a
+ * number and around '-', ',' and ':', takes `all` anywhere in a list
+ * (numactl only at its end), means "local" by "" (numactl: no node), and
+ * inverts `!` over the usable nodes (numactl over nodes 0..m-1 for m nodes
+ * with memory, which misses nodes on machines with holes in their
+ * numbering).  numactl's netdev:, file:, ip:, block: and pci: forms are not
+ * supported (-EINVAL saying so). */
 int topo_parse_nodes(const struct topo *t, const char *str, topo_nodeset_t *out);
+
+/* topo_parse_nodes(), and in `why` (may be NULL; always NUL-terminated when
+ * whylen > 0) what each item selected and why, one line per item, e.g.
+ * "+0 -> node 2 (the 1st of the usable nodes 2-5)"; truncated with "..." to
+ * fit.  On error `why` holds the lines of the items before the bad one. */
+int topo_parse_nodes_why(const struct topo *t, const char *str, topo_nodeset_t *out, char *why, size_t whylen);
 
 /* The node of the CPU the calling thread runs on, cheaply (no system call on
  * glibc >= 2.35: sched_getcpu reads rseq; then one table load), a few ns.

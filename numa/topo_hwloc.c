@@ -12,7 +12,9 @@
  * node below the highest online one (a hole in the numbering, as node 0 of a
  * machine whose node 0 is offline); cpu_node[c] is the node whose kernel
  * cpulist names CPU c; distance is nnodes x nnodes by position, 0 where
- * unknown.  A topology never changes after it is built.
+ * unknown; a node's near_cpus and the topology's cpu_allowed_nodes are
+ * hwloc's cpusets (a node's locality, the allowed CPUs) read through
+ * cpu_node.  A topology never changes after it is built.
  *
  * Threads: topo_system() builds the live machine under a mutex and keeps
  * the first one it builds for the life of the process; a build that failed
@@ -27,8 +29,9 @@
  * machine, HWLOC_PLUGINS_PATH names plugins it loads with dlopen), so in a
  * process whose environment is not to be trusted (AT_SECURE: setuid,
  * setgid, file capabilities) the live machine is read from the kernel's
- * own files alone, without hwloc: the same nodes, CPUs, memory, allowed
- * nodes and distances, but no memory kinds (subtype stays "").
+ * own files alone, without hwloc (h is NULL below): the same nodes, CPUs,
+ * memory, allowed nodes and distances, but no memory kinds (subtype stays
+ * "") and no locality of CPU-less nodes (near_cpus stays empty).
  */
 #include "topo_private.h"
 #include "error.h"
@@ -201,7 +204,7 @@ static int fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
     unsigned nr = 8;
     struct hwloc_distances_s *d[8];
     if (h && hwloc_distances_get_by_type(h, HWLOC_OBJ_NUMANODE, &nr, d,
-                                         HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) == 0) {
+                                    HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) == 0) {
         /* Several latency matrices are possible: the OS's own is the one numactl shows. */
         unsigned pick = 0;
         for (unsigned k = 0; k < nr && k < 8; k++)
@@ -261,41 +264,50 @@ static int fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
     return 0;
 }
 
-static int build(struct topo *t, hwloc_topology_t h)
+/* What the kernel (and hwloc) say of the nodes, before any node is read. */
+struct node_lists {
+    topo_nodeset_t online, hasmem, hw;
+    bool have_hasmem;
+};
+
+/* The nodes to describe: online ones, hwloc's, and possible ones below the
+ * highest online one (offline nodes are described, as offline); t->node[]
+ * holds their OS indexes, ascending. */
+static int list_nodes(struct topo *t, hwloc_topology_t h, struct node_lists *l, char *buf, size_t len)
 {
     const bool synthetic = topo__is_synthetic(t);
-    char buf[8192];
-    topo_nodeset_t online, possible, hasmem, all, hw;
-    bool have_online = false, have_possible = false, have_hasmem = false;
+    topo_nodeset_t possible, all;
+    bool have_online = false, have_possible = false;
 
-    memset(&hw, 0, sizeof hw);
+    memset(&l->hw, 0, sizeof l->hw);
     for (hwloc_obj_t o = NULL; h && (o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_NUMANODE, o));)
         if (o->os_index < TOPO_MAX_NODE)
-            topo_nodeset_add(&hw, (int)o->os_index);
-    if (topo__read(t->fsroot, "/sys/devices/system/node/online", buf, sizeof buf) > 0)
-        have_online = topo__parse_nodelist(buf, &online) == 0;
-    if (topo__read(t->fsroot, "/sys/devices/system/node/possible", buf, sizeof buf) > 0)
+            topo_nodeset_add(&l->hw, (int)o->os_index);
+    if (topo__read(t->fsroot, "/sys/devices/system/node/online", buf, len) > 0)
+        have_online = topo__parse_nodelist(buf, &l->online) == 0;
+    if (topo__read(t->fsroot, "/sys/devices/system/node/possible", buf, len) > 0)
         have_possible = topo__parse_nodelist(buf, &possible) == 0;
-    if (topo__read(t->fsroot, "/sys/devices/system/node/has_memory", buf, sizeof buf) >= 0)
-        have_hasmem = topo__parse_nodelist(buf, &hasmem) == 0;
+    l->have_hasmem = false;
+    if (topo__read(t->fsroot, "/sys/devices/system/node/has_memory", buf, len) >= 0)
+        l->have_hasmem = topo__parse_nodelist(buf, &l->hasmem) == 0;
     if (!have_online) {  /* old kernels and some dumps: the node folders are the online nodes */
-        memset(&online, 0, sizeof online);
+        memset(&l->online, 0, sizeof l->online);
         for (int n = 0; n < TOPO_MAX_NODE && !synthetic; n++) {
             char dir[64];
             snprintf(dir, sizeof dir, "/sys/devices/system/node/node%d", n);
             if (topo__dir_exists(t->fsroot, dir)) {
-                topo_nodeset_add(&online, n);
+                topo_nodeset_add(&l->online, n);
                 have_online = true;
             }
         }
         if (!have_online)
-            online = hw;  /* no node folders at all: what hwloc says */
+            l->online = l->hw;  /* no node folders at all: what hwloc says */
     }
-    all = online;
+    all = l->online;
     for (size_t i = 0; i < sizeof all.bits / sizeof all.bits[0]; i++)
-        all.bits[i] |= hw.bits[i];
+        all.bits[i] |= l->hw.bits[i];
     int top = -1;
-    for (int n = topo_nodeset_next(&online, -1); n >= 0; n = topo_nodeset_next(&online, n))
+    for (int n = topo_nodeset_next(&l->online, -1); n >= 0; n = topo_nodeset_next(&l->online, n))
         top = n;
     for (int n = 0; have_possible && n < top; n++)
         if (topo_nodeset_has(&possible, n))
@@ -310,32 +322,50 @@ static int build(struct topo *t, hwloc_topology_t h)
     int i = 0;
     for (int n = topo_nodeset_next(&all, -1); n >= 0; n = topo_nodeset_next(&all, n))
         t->node[i++].os_index = n;
+    return 0;
+}
 
-    /* Before any per-node read: topo__sysfs_fill_node and friends look at nnodes. */
+/* The CPUs of node n: the kernel's lists; only when the kernel says nothing
+ * (synthetic, no node folders) do hwloc's cpusets stand for ownership. */
+static void node_cpus(const struct topo *t, hwloc_topology_t h, const struct topo_node *n, cpubits_t *cpus)
+{
+    if (n->online && kernel_node_cpus(t->fsroot, n->os_index, cpus))
+        return;
+    hwloc_obj_t o = h ? hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index) : NULL;
+    memset(cpus, 0, sizeof *cpus);
+    if (o && o->cpuset && n->online)
+        for (int c = hwloc_bitmap_first(o->cpuset); c >= 0; c = hwloc_bitmap_next(o->cpuset, c))
+            cpu_add(cpus, c);
+}
+
+/* Each node's facts (memory, hugepages, kind, CPUs), then the CPU -> node
+ * table from the same lists. */
+static int describe_nodes(struct topo *t, hwloc_topology_t h, const struct node_lists *l, char *buf, size_t len)
+{
+    const bool synthetic = topo__is_synthetic(t);
+    /* one node and no node folder: the machine-wide files stand for it */
     bool single = false;
     if (t->nnodes == 1 && !synthetic) {
         char dir[64];
         snprintf(dir, sizeof dir, "/sys/devices/system/node/node%d", t->node[0].os_index);
         single = !topo__dir_exists(t->fsroot, dir);
     }
-
     cpubits_t *cpus = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : malloc(sizeof *cpus);
-    cpubits_t *cpu_online = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : malloc(sizeof *cpu_online);
+    cpubits_t *cpu_online = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : calloc(1, sizeof *cpu_online);
     if (!cpus || !cpu_online) {
         free(cpus);
         free(cpu_online);
         return npool__errorf(-ENOMEM, "out of memory reading CPU lists");
     }
     bool have_cpu_online = false;
-    memset(cpu_online, 0, sizeof *cpu_online);
-    if (topo__read(t->fsroot, "/sys/devices/system/cpu/online", buf, sizeof buf) > 0)
+    if (topo__read(t->fsroot, "/sys/devices/system/cpu/online", buf, len) > 0)
         have_cpu_online = topo__parse_list(buf, add_cpus, cpu_online) == 0;
 
     int maxcpu = -1;
-    for (i = 0; i < t->nnodes; i++) {
+    for (int i = 0; i < t->nnodes; i++) {
         struct topo_node *n = &t->node[i];
         hwloc_obj_t o = h ? hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index) : NULL;
-        n->online = topo_nodeset_has(&online, n->os_index);
+        n->online = topo_nodeset_has(&l->online, n->os_index);
         if (o) {
             n->mem_total = o->attr->numanode.local_memory;
             n->mem_free = n->mem_total;
@@ -344,16 +374,8 @@ static int build(struct topo *t, hwloc_topology_t h)
         }
         if (!synthetic && n->online)
             topo__sysfs_fill_node(t, n, single);
-        n->has_memory = n->online && (have_hasmem ? topo_nodeset_has(&hasmem, n->os_index) : n->mem_total > 0);
-        if (!n->online || !kernel_node_cpus(t->fsroot, n->os_index, cpus)) {
-            memset(cpus, 0, sizeof *cpus);
-            /* Only when the kernel says nothing (synthetic, no node folders)
-             * do hwloc's cpusets stand for ownership. */
-            if (o && o->cpuset && n->online) {
-                for (int c = hwloc_bitmap_first(o->cpuset); c >= 0; c = hwloc_bitmap_next(o->cpuset, c))
-                    cpu_add(cpus, c);
-            }
-        }
+        n->has_memory = n->online && (l->have_hasmem ? topo_nodeset_has(&l->hasmem, n->os_index) : n->mem_total > 0);
+        node_cpus(t, h, n, cpus);
         for (int c = 0; c < MAX_CPU; c++)
             if (cpu_has(cpus, c)) {
                 if (have_cpu_online && !cpu_has(cpu_online, c))
@@ -365,7 +387,6 @@ static int build(struct topo *t, hwloc_topology_t h)
         n->has_cpu = n->ncpus > 0;
     }
 
-    /* CPU -> node, from the same lists. */
     t->ncpus = maxcpu + 1;
     t->cpu_node = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL
                   : malloc((size_t)(t->ncpus > 0 ? t->ncpus : 1) * sizeof *t->cpu_node);
@@ -376,47 +397,92 @@ static int build(struct topo *t, hwloc_topology_t h)
     }
     for (int c = 0; c < t->ncpus; c++)
         t->cpu_node[c] = -1;
-    for (i = 0; i < t->nnodes; i++) {
+    for (int i = 0; i < t->nnodes; i++) {
         struct topo_node *n = &t->node[i];
         if (!n->has_cpu)
             continue;
-        /* Re-read rather than keep nnodes bitmaps: cheap, and done once. */
-        if (!kernel_node_cpus(t->fsroot, n->os_index, cpus)) {
-            hwloc_obj_t o = h ? hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index) : NULL;
-            memset(cpus, 0, sizeof *cpus);
-            for (int c = o ? hwloc_bitmap_first(o->cpuset) : -1; c >= 0; c = hwloc_bitmap_next(o->cpuset, c))
-                cpu_add(cpus, c);
-        }
+        /* re-read rather than keep nnodes bitmaps: cheap, and done once */
+        node_cpus(t, h, n, cpus);
         for (int c = 0; c < t->ncpus; c++)
             if (cpu_has(cpus, c) && (!have_cpu_online || cpu_has(cpu_online, c)))
                 t->cpu_node[c] = n->os_index;
     }
     free(cpus);
     free(cpu_online);
+    return 0;
+}
+
+/* hwloc's locality of each node (the CPUs of the object it hangs under), as
+ * the nodes owning those CPUs; the nodes of the allowed CPUs; Mems_allowed. */
+static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_lists *l, char *buf, size_t len)
+{
+    for (int i = 0; h && i < t->nnodes; i++) {
+        hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)t->node[i].os_index);
+        for (int c = o && o->cpuset ? hwloc_bitmap_first(o->cpuset) : -1; c >= 0 && c < t->ncpus;
+             c = hwloc_bitmap_next(o->cpuset, c))
+            if (t->cpu_node[c] >= 0)
+                topo_nodeset_add(&t->node[i].near_cpus, t->cpu_node[c]);
+    }
+    /* The allowed CPUs: the kernel's Cpus_allowed_list when the root has a
+     * status file; else hwloc's reading of the cpuset/cgroup files, when
+     * hwloc saw every CPU the kernel lists (without a CPU folder in the dump
+     * it falls back to guesses); else every CPU. */
+    const char *cal = NULL;
+    if (topo__read(t->fsroot, "/proc/self/status", buf, len) > 0 && (cal = strstr(buf, "Cpus_allowed_list:"))) {
+        cpubits_t *allowed = calloc(1, sizeof *allowed);
+        char *eol = strchr(cal, '\n');
+        if (eol)
+            *eol = '\0';
+        if (allowed && topo__parse_list(cal + strlen("Cpus_allowed_list:"), add_cpus, allowed) == 0) {
+            for (int c = 0; c < t->ncpus; c++)
+                if (cpu_has(allowed, c) && t->cpu_node[c] >= 0)
+                    topo_nodeset_add(&t->cpu_allowed_nodes, t->cpu_node[c]);
+        } else {
+            cal = NULL;
+        }
+        free(allowed);
+    }
+    if (!cal) {
+        hwloc_const_cpuset_t ac = h ? hwloc_topology_get_allowed_cpuset(h) : NULL;
+        hwloc_const_cpuset_t seen = h ? hwloc_topology_get_topology_cpuset(h) : NULL;
+        bool saw_all = ac && seen;
+        for (int c = 0; saw_all && c < t->ncpus; c++)
+            saw_all = t->cpu_node[c] < 0 || hwloc_bitmap_isset(seen, (unsigned)c);
+        for (int c = 0; c < t->ncpus; c++)
+            if (t->cpu_node[c] >= 0 && (!saw_all || hwloc_bitmap_isset(ac, (unsigned)c)))
+                topo_nodeset_add(&t->cpu_allowed_nodes, t->cpu_node[c]);
+    }
 
     /* Mems_allowed: the kernel's answer when we have it, else hwloc's reading
      * of the dump's cpuset/cgroup files, else every online node. */
     memset(&t->allowed, 0, sizeof t->allowed);
-    if (synthetic || topo__read_mems_allowed(t->fsroot, &t->allowed) != 0) {
+    if (topo__is_synthetic(t) || topo__read_mems_allowed(t->fsroot, &t->allowed) != 0) {
         hwloc_const_nodeset_t an = h ? hwloc_topology_get_allowed_nodeset(h) : NULL;
         memset(&t->allowed, 0, sizeof t->allowed);
-        for (i = 0; i < t->nnodes; i++) {
+        for (int i = 0; i < t->nnodes; i++) {
             int os = t->node[i].os_index;
-            bool known = topo_nodeset_has(&hw, os);
+            bool known = topo_nodeset_has(&l->hw, os);
             if (t->node[i].online && (!known || !an || hwloc_bitmap_isset(an, (unsigned)os)))
                 topo_nodeset_add(&t->allowed, os);
         }
     }
-    for (i = 0; i < t->nnodes; i++)
+    for (int i = 0; i < t->nnodes; i++)
         t->node[i].allowed = topo_nodeset_has(&t->allowed, t->node[i].os_index);
+}
 
-    int rc = fill_distances(t, h, !synthetic);
-    if (rc)
+static int build(struct topo *t, hwloc_topology_t h)
+{
+    char buf[8192];
+    struct node_lists l;
+    int rc;
+    if ((rc = list_nodes(t, h, &l, buf, sizeof buf)) != 0 || (rc = describe_nodes(t, h, &l, buf, sizeof buf)) != 0)
         return rc;
-
+    allowed_sets(t, h, &l, buf, sizeof buf);
+    if ((rc = fill_distances(t, h, !topo__is_synthetic(t))) != 0)
+        return rc;
     long ps = sysconf(_SC_PAGESIZE);
     t->base_page_size = ps > 0 ? (size_t)ps : 4096;
-    if (t->fsroot[0] && !synthetic) {  /* a dump: hwloc infers its page size */
+    if (t->fsroot[0] && !topo__is_synthetic(t)) {  /* a dump: hwloc infers its page size */
         hwloc_obj_t o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_NUMANODE, NULL);
         if (o && o->attr->numanode.page_types_len && o->attr->numanode.page_types[0].size)
             t->base_page_size = (size_t)o->attr->numanode.page_types[0].size;

@@ -59,6 +59,13 @@ void topo__sysfs_fill_node(const struct topo *t, struct topo_node *n, bool singl
 /* Mems_allowed from <root>/proc/self/status; -ENOENT when absent. */
 int topo__read_mems_allowed(const char *root, topo_nodeset_t *out);
 
+/* The nodes a pool may use: online, with memory, in Mems_allowed. */
+void topo__usable_nodes(const struct topo *t, topo_nodeset_t *out);
+
+/* Distance from t->node[from_pos] to t->node[to_pos]; INT_MAX when unknown
+ * (no matrix, a 0 entry, or from_pos < 0). */
+int topo__distance(const struct topo *t, int from_pos, int to_pos);
+
 #ifdef NPOOL_FAULTS
 /* Tests of the fault build: drop the live machine's snapshot, so that the
  * next topo_system() builds it again.  No topology of it may be in use. */

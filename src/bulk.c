@@ -9,6 +9,7 @@
 #include "getput.h"
 #include "cache.h"
 #include "error.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <string.h>
@@ -53,23 +54,20 @@ int npool_get_bulk(npool_t *pool, void **blocks, size_t n)
     return get_bulk_slow(pool, blocks, n);
 }
 
-static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
+/* The caller's magazine `m` cannot serve n blocks (n <= its capacity): fill
+ * it in one batch, a spare of its own first, else a full magazine from the
+ * depot and the set's lowest blocks, but only when the request can then be
+ * met, so that a refused request leaves the cache as it was.  Returns how
+ * many blocks it now holds; *added says whether any came. */
+static size_t fill_for(npool_t *pool, struct npool_arena *a, struct npool_tcache *tc, struct npool__mag *m,
+                       size_t n, int *added)
 {
-    if (!pool || !blocks || !n)
-        return npool__errorf(-EINVAL, "npool_get_bulk: %s", !pool ? "pool is NULL" : !blocks ? "blocks is NULL"
-                                                                                         : "n is 0");
-    struct npool_arena *a = npool__caller_arena(pool);
-    struct npool_tcache *tc = npool__cache_of(pool);
-    struct npool__mag *m = tc ? &tc->mag[a->pos] : NULL;
-    size_t have = m ? NPOOL__LD(&m->n) : 0;
-    if (m && have == 0 && n <= tc->cap && atomic_load_explicit(&tc->side[a->pos].nspares, memory_order_relaxed))
-        have = npool__refill(pool, a, m, &tc->side[a->pos], 0);    /* a spare of its own, no node lock */
-    if (m && have < n && n <= tc->cap) {
-        /* fill the magazine in one batch, then serve from it; a request that
-         * cannot be met leaves the cache as it was */
+    size_t have = NPOOL__LD(&m->n), k = 0;
+    if (have == 0 && atomic_load_explicit(&tc->side[a->pos].nspares, memory_order_relaxed))
+        have = k = npool__refill(pool, a, m, &tc->side[a->pos], 0);    /* no node lock */
+    if (have < n) {
         npool__lock(a);
-        size_t k = 0;
-        if (have == 0 && npool__depot_take_full(a, m))
+        if (have == 0 && npool__depot_take_full(a, m, &tc->side[a->pos]))
             k = have = NPOOL__LD(&m->n);
         if (have + a->fs.nfree < n && a->depot_blocks)
             npool__depot_drain(a);
@@ -80,45 +78,69 @@ static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
         }
         npool__unlock(a);
         NPOOL__ST(&m->n, (uint32_t)have);
-        if (k && fast_mag(pool))
+    }
+    *added = k > 0;
+    return have;
+}
+
+/* `need` of the set's lowest blocks into blocks[] (other threads' spares
+ * taken back first when the node is short); 0 or -ENOMEM with the sentence. */
+static int take_from_set(npool_t *pool, struct npool_arena *a, int cached, void **blocks, size_t need, size_t n,
+                         size_t from_cache)
+{
+    npool__lock(a);
+    if (a->fs.nfree < need && a->depot_blocks)
+        npool__depot_drain(a);
+    if (a->fs.nfree < need && pool->mag_cap) {
+        npool__unlock(a);
+        npool__caches_reclaim(pool, a, 0);
+        npool__lock(a);
+    }
+    if (a->fs.nfree < need) {
+        size_t inset = a->fs.nfree;
+        a->failed_gets++;
+        npool__unlock(a);
+        (void)npool__held_sample(pool);
+        return npool__errorf(-ENOMEM, "npool_get_bulk: %zu blocks asked for on node %d of pool '%s', "
+                             "%zu free there (%zu in its set, %zu in this thread's cache)",
+                             n, a->node, pool->name, inset + from_cache, inset, from_cache);
+    }
+    for (size_t done = 0; done < need;) {
+        uint32_t tmp[256];
+        size_t want = need - done < 256 ? need - done : 256;
+        size_t k = freeset_take_lowest(&a->fs, tmp, want);
+        for (size_t j = 0; j < k; j++)
+            blocks[done + j] = npool__block_at(pool, a, tmp[j]);
+        done += k;
+    }
+    if (!cached)
+        a->gets += need;
+    npool__unlock(a);
+    return 0;
+}
+
+static int get_bulk_slow(npool_t *pool, void **blocks, size_t n)
+{
+    if (!pool || !blocks || !n)
+        return npool__errorf(-EINVAL, "npool_get_bulk: %s", !pool ? "pool is NULL" : !blocks ? "blocks is NULL"
+                                                                                         : "n is 0");
+    int cpu, added = 0;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
+    struct npool_tcache *tc = npool__cache_of(pool);
+    struct npool__mag *m = tc ? &tc->mag[a->pos] : NULL;
+    size_t have = m ? NPOOL__LD(&m->n) : 0;
+    if (m && have < n && n <= tc->cap) {
+        have = fill_for(pool, a, tc, m, n, &added);
+        if (added && fast_mag(pool))
             return npool_get_bulk(pool, blocks, n);
     }
-    size_t from_cache = have < n ? have : n;
-    size_t need = n - from_cache;
-    if (need) {
-        npool__lock(a);
-        if (a->fs.nfree < need && a->depot_blocks)
-            npool__depot_drain(a);
-        if (a->fs.nfree < need && pool->mag_cap) {
-            /* other threads' spares, before refusing */
-            npool__unlock(a);
-            npool__caches_reclaim(pool, a, 0);
-            npool__lock(a);
-        }
-        if (a->fs.nfree < need) {
-            size_t inset = a->fs.nfree;
-            a->failed_gets++;
-            npool__unlock(a);
-            return npool__errorf(-ENOMEM, "npool_get_bulk: %zu blocks asked for on node %d of pool '%s', "
-                                 "%zu free there (%zu in its set, %zu in this thread's cache)",
-                                 n, a->node, pool->name, inset + from_cache, inset, from_cache);
-        }
-        /* the set's lowest blocks first, then the cache's */
-        size_t done = 0;
-        while (done < need) {
-            uint32_t tmp[256];
-            size_t want = need - done < 256 ? need - done : 256;
-            size_t k = freeset_take_lowest(&a->fs, tmp, want);
-            for (size_t j = 0; j < k; j++)
-                blocks[done + j] = npool__block_at(pool, a, tmp[j]);
-            done += k;
-        }
-        if (!m)
-            a->gets += need;
-        npool__unlock(a);
-        if (m)
-            NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + need);
-    }
+    /* the set's lowest blocks first, then the cache's */
+    size_t from_cache = have < n ? have : n, need = n - from_cache;
+    int rc = need ? take_from_set(pool, a, m != NULL, blocks, need, n, from_cache) : 0;
+    if (rc)
+        return rc;
+    if (m)
+        NPOOL__ST(&m->gets, NPOOL__LD(&m->gets) + need);
     for (size_t j = 0; j < from_cache; j++)
         blocks[need + j] = npool__block_at(pool, a, m->idx[have - 1 - j]);
     if (from_cache) {
@@ -233,7 +255,8 @@ void *npool_get_contig(npool_t *pool, size_t n)
         errno = EINVAL;
         return NULL;
     }
-    struct npool_arena *a = npool__caller_arena(pool);
+    int cpu;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
     for (int attempt = 0; attempt < 2; attempt++) {
         npool__lock(a);
         size_t first = freeset_take_run(&a->fs, n);
@@ -263,6 +286,7 @@ void *npool_get_contig(npool_t *pool, size_t n)
     size_t largest = freeset_largest_run(&a->fs), inset = a->fs.nfree;
     a->failed_gets++;
     npool__unlock(a);
+    (void)npool__held_sample(pool);
     npool__errorf(-ENOMEM, "no run of %zu free blocks on node %d of pool '%s': the longest is %zu, of %zu in the "
                   "free set", n, a->node, pool->name, largest, inset);
     errno = ENOMEM;

@@ -53,13 +53,25 @@ void npool__tc_seen(struct npool_tcache *tc, uint32_t e)
     npool__tl_v2.key = pool && pool->inline_ok ? (tc->gen << 32 | e) : 0;
     npool__tl_v2.mag = tc->mag;
     npool__tl_v2.tc = tc;
+    /* the first arena until a get chooses the caller's (many-node pools) */
+    npool__tl_v2.here = tc->mag;
+    npool__tl_v2.here_base = pool ? pool->arena[0].base : NULL;
+    npool__tl_v2.cpu = -1;
+}
+
+void npool__tl_follow(npool_t *pool, struct npool_arena *a, int cpu)
+{
+    struct npool_tcache *tc = NPOOL_TL_CACHE();
+    if (tc && tc->gen == pool->gen && pool->narenas > 1) {
+        npool__tl_v2.here = &tc->mag[a->pos];
+        npool__tl_v2.here_base = a->base;
+        npool__tl_v2.cpu = cpu;
+    }
 }
 
 static void tl_clear(void)
 {
-    npool__tl_v2.key = 0;
-    npool__tl_v2.mag = NULL;
-    npool__tl_v2.tc = NULL;
+    npool__tl_v2 = (struct npool__tl){.cpu = -1};
 }
 
 static void unlink_from_pool(npool_t *pool, struct npool_tcache *tc)

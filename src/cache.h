@@ -30,6 +30,9 @@ struct npool_tcache *npool__tcache_find(npool_t *pool);
 void npool__tcache_flush(npool_t *pool, struct npool_tcache *tc);
 /* Make `tc`, which has flushed for epoch `e`, the thread's current cache. */
 void npool__tc_seen(struct npool_tcache *tc, uint32_t e);
+/* The calling thread runs on `cpu`, served by arena `a`: when its current
+ * cache is `pool`'s, the inline path's magazine becomes a's (many-node pools). */
+void npool__tl_follow(npool_t *pool, struct npool_arena *a, int cpu);
 /* Detach every cache of `pool` (destroy); empty them (reset, single-threaded). */
 void npool__caches_detach(npool_t *pool);
 void npool__caches_clear(npool_t *pool);

@@ -8,6 +8,8 @@
  * check with move_pages and the optional mlock.  Every failure after the
  * pool struct exists goes through one cleanup path, teardown(), which
  * unmaps what was made and reports what the kernel refused to unmap.
+ * What the environment asks to be told about a pool (NUMAPOOL_VERBOSE,
+ * NUMAPOOL_STATS) is report.c's, called once it is made and before it goes.
  *
  * Address space: arena k starts at va + (k << span_shift), span a power of
  * two of at least 1 GiB, so a pointer's arena is one shift (pool.h). */
@@ -16,6 +18,7 @@
 #include "fmt.h"
 #include "os.h"
 #include "pages.h"
+#include "report.h"
 #include "topo.h"
 
 #include <errno.h>
@@ -84,14 +87,14 @@ static int validate(const npool_config_t *c, size_t base_page)
 }
 
 /* The request after the environment (NUMAPOOL_NODES, NUMAPOOL_PAGES), which
- * overrides every pool's config for numactl-driven runs, and whether
- * NUMAPOOL_VERBOSE asks for the report; a hugetlb request of 1 GiB or 2 MiB
- * goes by its own name.  Read with secure_getenv: a setuid program ignores
+ * overrides every pool's config for numactl-driven runs, and NUMAPOOL_VERBOSE
+ * judged (report.c prints what it asks for); a hugetlb request of 1 GiB or
+ * 2 MiB goes by its own name.  Read with secure_getenv: a setuid program ignores
  * them, as glibc ignores its own tunables there.  A variable that is set
  * must say something: empty or malformed is -EINVAL (NUMAPOOL_NODES is
  * judged with the node string, by topo_parse_nodes). */
 static int resolve(const npool_config_t *cfg, size_t base_page, const char **nodes, enum npool_pages *pages,
-                   size_t *page_size, int *verbose)
+                   size_t *page_size)
 {
     static const char *const names[] = {"NUMAPOOL_NODES", "NUMAPOOL_PAGES", "NUMAPOOL_VERBOSE"};
     const char *env[3];
@@ -101,7 +104,6 @@ static int resolve(const npool_config_t *cfg, size_t base_page, const char **nod
     *nodes = env[0] ? env[0] : cfg->nodes;
     *pages = cfg->pages;
     *page_size = cfg->page_size;
-    *verbose = env[2] && strcmp(env[2], "0") != 0;
     for (int k = 0; k < 3; k++)
         if (env[k] && !*env[k])
             return npool__errorf(-EINVAL, "%s is set but empty: unset it, or give it a value", names[k]);
@@ -243,20 +245,6 @@ static void serve_tables(npool_t *pool, const struct topo *t, const topo_nodeset
     }
 }
 
-static void verbose_report(const npool_t *pool)
-{
-    for (int k = 0; k < pool->narenas; k++) {
-        const struct npool_arena *a = &pool->arena[k];
-        char sz[32];
-        fprintf(stderr, "numapool: pool '%s' node %d: %zu blocks of %zu B (stride %zu) at %p, %zu bytes on %s pages "
-                "(page %s)%s%s; %zu pages verified on node %d, %zu bytes elsewhere\n",
-                pool->name, a->node, a->nblocks, pool->block_size, pool->stride, (void *)a->base, a->map_bytes,
-                npool_pages_name(a->backing), npool__size_name(a->page_size, sz, sizeof sz),
-                a->why[0] ? a->fell_back ? "; fell back: " : "; " : "", a->why, a->pages_verified, a->node,
-                a->bytes_misplaced);
-    }
-}
-
 /* The codes npool_create returns (numapool.h): a kernel's error outside
  * them (EFAULT from mbind, EMFILE from a file...) is reported as -EIO, its
  * own name kept in the sentence. */
@@ -317,12 +305,12 @@ static int create(const npool_config_t *cfg, npool_t **out)
     enum npool_pages pages;
     const struct topo *t;
     topo_nodeset_t set;
-    int rc, verbose;
+    int rc;
     if (!out)
         return npool__errorf(-EINVAL, "npool_create: out is NULL");
     *out = NULL;
     if ((rc = validate(cfg, base_page)) != 0 ||
-        (rc = resolve(cfg, base_page, &nodes, &pages, &page_size, &verbose)) != 0 || (rc = topo_system(&t)) != 0)
+        (rc = resolve(cfg, base_page, &nodes, &pages, &page_size)) != 0 || (rc = topo_system(&t)) != 0)
         return rc;
     if ((rc = topo_parse_nodes(t, nodes, &set)) != 0) {
         if (nodes != cfg->nodes)
@@ -370,8 +358,7 @@ static int create(const npool_config_t *cfg, npool_t **out)
      * unless this library must see every get and put itself */
     pool->inline_ok = pool->mag_cap && !(cfg->flags & NPOOL_ZERO) && !NPOOL_SEES_EVERY_BLOCK;
     pool->fast = narenas == 1 && pool->inline_ok;      /* the bulk fast paths */
-    if (verbose)
-        verbose_report(pool);
+    npool__report_created(pool);       /* NUMAPOOL_VERBOSE lines; NUMAPOOL_STATS remembers it */
     *out = pool;
     return 0;
 
@@ -392,6 +379,7 @@ void npool_destroy(npool_t *pool)
 {
     if (!pool)
         return;
+    npool__report_destroy(pool);       /* NUMAPOOL_STATS: its line, while it is whole */
     npool__caches_detach(pool);
     /* an unmap refused here leaves that mapping: the sentence is all there is to tell */
     char name[sizeof pool->name], what[192];

@@ -66,12 +66,18 @@ void npool__buf_put(struct npool_arena *a, uint32_t *idx)
     a->dempty = b;
 }
 
-int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m)
+int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd)
 {
-    struct npool_buf *f = a->dfull;
+    struct npool_buf **pf = &a->dfull;
+    for (struct npool_buf **p = &a->dfull; sd && *p; p = &(*p)->next)   /* at most depot_max */
+        if ((*p)->owner == sd && (*p)->n <= m->cap) {
+            pf = p;
+            break;
+        }
+    struct npool_buf *f = *pf;
     if (!f || f->n > m->cap || NPOOL__LD(&m->n) != 0)
         return 0;
-    a->dfull = f->next;
+    *pf = f->next;
     a->nfull--;
     a->depot_blocks -= f->n;
     npool__buf_put(a, m->idx);
@@ -80,7 +86,7 @@ int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m)
     return 1;
 }
 
-int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m)
+int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd)
 {
     uint32_t n = NPOOL__LD(&m->n);
     if (a->nfull >= a->depot_max || a->depot_blocks + n > a->nblocks / 4)
@@ -90,6 +96,7 @@ int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m)
         return 0;
     struct npool_buf *f = NPOOL_BUF_OF(m->idx);
     f->n = n;
+    f->owner = sd;
     f->next = a->dfull;
     a->dfull = f;
     a->nfull++;
@@ -213,6 +220,7 @@ static void maybe_trim(npool_t *pool, struct npool_arena *a, struct npool_side *
         struct npool_buf *f = take;
         take = f->next;
         if (a->nfull < a->depot_max && a->depot_blocks + f->n <= a->nblocks / 4) {
+            f->owner = sd;
             f->next = a->dfull;
             a->dfull = f;
             a->nfull++;
@@ -279,7 +287,7 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
         grow(pool, a, sd);      /* it gave magazines away and now needs blocks: keep more */
         sd->handed = 0;
     }
-    if (n == 0 && npool__depot_take_full(a, m)) {
+    if (n == 0 && npool__depot_take_full(a, m, sd)) {
         npool__unlock(a);
         note_event(sd);
         return NPOOL__LD(&m->n);
@@ -328,7 +336,7 @@ uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag
         }
     }
     npool__lock(a);
-    int handed = npool__depot_give_full(a, m);
+    int handed = npool__depot_give_full(a, m, sd);
     npool__unlock(a);
     note_event(sd);
     if (handed) {

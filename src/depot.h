@@ -21,6 +21,7 @@
 struct npool_buf {
     struct npool_buf *next;             /* on a list: depot full/empty, side spares/empties */
     struct npool_buf *all;              /* every buffer of the arena, for destroy */
+    const void *owner;                  /* in the depot: the side that handed it in */
     uint32_t n;                         /* entries, while full on a list */
     uint32_t pad;
     uint32_t idx[];
@@ -49,8 +50,12 @@ struct npool_side {
 /* ---- the depot (callers hold a->lock, except npool__depot_free) ---- */
 uint32_t *npool__buf_get(struct npool_arena *a);            /* an empty buffer; NULL when out of memory */
 void npool__buf_put(struct npool_arena *a, uint32_t *idx);  /* back to the empty list */
-int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m);  /* m empty: swap in a full one; 1 done */
-int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m);  /* hand m's blocks in, take an empty; 1 done */
+/* m empty: swap in a full magazine, the one side `sd` handed in last if the
+ * depot holds one (a thread gets its own blocks back: their state bytes and
+ * cache lines stay with one core), else the newest; 1 done.  sd may be NULL. */
+int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd);
+/* hand m's blocks in (marked as side sd's), take an empty; 1 done */
+int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd);
 size_t npool__depot_drain(struct npool_arena *a);           /* every depot block into the set; how many */
 int npool__depot_check(const struct npool_arena *a, int checked, uint8_t *marks, char *why, size_t len);
 void npool__depot_free(struct npool_arena *a);              /* destroy, single-threaded */

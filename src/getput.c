@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "error.h"
 #include "os.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -83,6 +84,7 @@ static void *get_failed(npool_t *pool, struct npool_arena *a)
     a->failed_gets++;
     size_t inset = a->fs.nfree;
     npool__unlock(a);
+    (void)npool__held_sample(pool);     /* a peak of the held count, for NUMAPOOL_STATS */
     npool__errorf(-ENOMEM, "node %d of pool '%s' has no free block for this thread: %zu blocks, %zu in its free set, "
                   "the rest held or in other threads' current magazines (npool_coalesce returns those)",
                   a->node, pool->name, a->nblocks, inset);
@@ -128,7 +130,11 @@ static void *get_slow(npool_t *pool)
         errno = EINVAL;
         return NULL;
     }
-    return get_from(pool, npool__caller_arena(pool), pool->flags & NPOOL_SPILL);
+    int cpu;
+    struct npool_arena *a = npool__caller_arena(pool, &cpu);
+    void *b = get_from(pool, a, pool->flags & NPOOL_SPILL);
+    npool__tl_follow(pool, a, cpu);   /* after the get: it may have made the cache current */
+    return b;
 }
 
 static struct npool_arena *arena_of_node(npool_t *pool, int node)
@@ -288,6 +294,7 @@ int npool_reset(npool_t *pool)
 {
     if (!pool)
         return npool__errorf(-EINVAL, "npool_reset: pool is NULL");
+    (void)npool__held_sample(pool);     /* the peak before every block is free again */
     npool__caches_clear(pool);
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = &pool->arena[k];

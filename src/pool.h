@@ -105,6 +105,7 @@ struct npool_arena {
      * of one acquisition in 8, timed */
     uint64_t lock_count, lock_timed, lock_ns;
     uint64_t lock_t0;
+    _Atomic size_t held_max;            /* most blocks seen held at once (stats.c samples it; raised only) */
 };
 
 struct npool {
@@ -142,6 +143,7 @@ struct npool {
     /* counters */
     _Atomic uint64_t refused_puts;
     _Atomic uint64_t coalesces, coalesce_ns_total, coalesce_ns_max;
+    _Atomic size_t held_max;            /* most blocks seen held at once, pool-wide (stats.c) */
     size_t metadata_bytes;
     size_t self_bytes;                  /* the mapping holding this struct, at its own address */
     int16_t cpu_table[NPOOL_MAX_CPUS];  /* CPU -> arena serving it (-1 unknown) */
@@ -191,20 +193,26 @@ static inline void *npool__block_at(const npool_t *pool, const struct npool_aren
     return a->base + i * pool->stride;
 }
 
-/* The arena serving the calling thread: its CPU's (numapool.h's
- * npool__arena_here, from rseq), else the kernel's answer, else the first. */
-static inline struct npool_arena *npool__caller_arena(npool_t *pool)
+/* The arena serving the calling thread: its CPU's node's (the CPU from
+ * rseq, numapool.h's npool__cpu, else the kernel's answer), or the pool's
+ * nearest to it; the first when the CPU is unknown.  *cpu receives the CPU
+ * (-1 unknown). */
+static inline struct npool_arena *npool__caller_arena(npool_t *pool, int *cpu)
 {
-    if (pool->narenas == 1)
-        return &pool->arena[0];
 #ifdef NPOOL__HAVE_FAST
-    int k = npool__arena_here((const struct npool__head *)(const void *)pool);
-    if (k >= 0)
-        return &pool->arena[k];
+    int c = npool__cpu();
+#else
+    int c = -1;
 #endif
-    int cpu = sched_getcpu();
-    int k2 = cpu >= 0 && cpu < NPOOL_MAX_CPUS ? pool->cpu_table[cpu] : -1;
-    return &pool->arena[k2 >= 0 ? k2 : 0];
+    if (pool->narenas == 1) {
+        *cpu = c;
+        return &pool->arena[0];
+    }
+    if (c < 0)
+        c = sched_getcpu();
+    *cpu = c;
+    int k = c >= 0 && c < NPOOL_MAX_CPUS ? pool->cpu_table[c] : -1;
+    return &pool->arena[k >= 0 ? k : 0];
 }
 
 /* Block i of arena a goes to its new owner: state HELD (before anyone else

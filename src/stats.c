@@ -1,8 +1,10 @@
 /* src/stats.c - what a pool says about itself: npool_stats, npool_describe
  * (the seed's repr), npool_foreach_arena, the figures npool_fragmentation
- * and npool_efficiency, and npool_pages_name.  Read-only: each node is read
- * under its lock, caches under the registry lock, so every figure is
- * consistent per node (not across nodes while other threads work). */
+ * and npool_efficiency, and npool_pages_name.  Read-only but for the
+ * held_max samples (stats.h): each node is read under its lock, caches under
+ * the registry lock, so every figure is consistent per node (not across
+ * nodes while other threads work). */
+#include "stats.h"
 #include "cache.h"
 #include "error.h"
 #include "fmt.h"
@@ -10,6 +12,22 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+static void raise_to(_Atomic size_t *max, size_t v)
+{
+    size_t old = atomic_load_explicit(max, memory_order_relaxed);
+    while (old < v && !atomic_compare_exchange_weak_explicit(max, &old, v, memory_order_relaxed, memory_order_relaxed))
+        ;
+}
+
+/* One sample: held[k] blocks of arena k held, `total` in all. */
+static void note_held(const npool_t *pool, const size_t *held, size_t total)
+{
+    npool_t *p = (npool_t *)pool;   /* the samples are the one thing a reader writes */
+    for (int k = 0; k < p->narenas; k++)
+        raise_to(&p->arena[k].held_max, held[k]);
+    raise_to(&p->held_max, total);
+}
 
 int npool_stats(const npool_t *pool, npool_stats_t *out)
 {
@@ -47,6 +65,9 @@ int npool_stats(const npool_t *pool, npool_stats_t *out)
         r->gets = a->gets + gets[k];
         r->puts = a->puts + puts[k];
         r->failed_gets = a->failed_gets;
+        r->lock_acquisitions = a->lock_count;
+        r->lock_timed = a->lock_timed;
+        r->lock_hold_ns = a->lock_ns;
         npool__unlock(a);
         r->blocks_cached = cached[k] < a->nblocks - r->blocks_free_set ? cached[k] : a->nblocks - r->blocks_free_set;
         r->blocks_held = a->nblocks - r->blocks_free_set - r->blocks_cached;
@@ -62,6 +83,10 @@ int npool_stats(const npool_t *pool, npool_stats_t *out)
         if (r->fragmentation > out->fragmentation)
             out->fragmentation = r->fragmentation;
     }
+    size_t held[NPOOL_MAX_NODES];
+    for (size_t k = 0; k < out->nnodes; k++)
+        held[k] = out->nodes[k].blocks_held;
+    note_held(pool, held, out->blocks_held);
     out->efficiency = 100.0 * (double)out->blocks_held / (double)out->blocks_total;
     out->refused_puts = atomic_load_explicit(&pool->refused_puts, memory_order_relaxed);
     out->coalesces = atomic_load_explicit(&pool->coalesces, memory_order_relaxed);
@@ -125,22 +150,29 @@ double npool_fragmentation(const npool_t *pool)
     return worst;
 }
 
-double npool_efficiency(const npool_t *pool)
+size_t npool__held_sample(const npool_t *pool)
 {
-    if (!pool)
-        return 0.0;
     /* caches and sets are read one after the other while other threads move
      * blocks between them: a block may be seen in both, never held twice */
-    size_t cached[NPOOL_MAX_NODES] = {0}, held = 0;
+    size_t cached[NPOOL_MAX_NODES] = {0}, held[NPOOL_MAX_NODES], total = 0;
     npool__caches_count(pool, cached, NULL, NULL);
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = (struct npool_arena *)&pool->arena[k];
         npool__lock(a);
         size_t free_k = a->fs.nfree + cached[k];
         npool__unlock(a);
-        held += free_k < a->nblocks ? a->nblocks - free_k : 0;
+        held[k] = free_k < a->nblocks ? a->nblocks - free_k : 0;
+        total += held[k];
     }
-    return 100.0 * (double)held / (double)pool->nblocks_total;
+    note_held(pool, held, total);
+    return total;
+}
+
+double npool_efficiency(const npool_t *pool)
+{
+    if (!pool)
+        return 0.0;
+    return 100.0 * (double)npool__held_sample(pool) / (double)pool->nblocks_total;
 }
 
 const char *npool_pages_name(enum npool_pages pages)

@@ -58,7 +58,7 @@ if(TARGET numapool-bench-mpi)
 endif()
 
 # mpi_numa_vm_2nodes (labels mpi, numa-vm): the recipe of examples/mpi/README.md
-# on a real 2-node kernel, in the QEMU guest of ../shared/numa-vm (as
+# on a real 2-node kernel, in the QEMU guest of tests/vm/run-in-numa-vm (as
 # tests/vm.cmake; one guest at a time): mpirun --map-by numa --bind-to core
 # puts each rank's "local" pool on its core's node; onesided with 2 arenas
 # against 1; halo across the nodes (examples/mpi/vm-check.sh).  About 15 s.
@@ -72,7 +72,7 @@ if(TARGET numapool-bench-mpi)
     COMMENT "staging the MPI programs for the NUMA VM")
   add_test(NAME mpi_numa_vm_2nodes
     COMMAND sh ${_mpi_src}/vm-test.sh ${CMAKE_CURRENT_SOURCE_DIR}/vm/run-vm-test.sh
-            ${PROJECT_SOURCE_DIR}/../shared/numa-vm/run-in-numa-vm ${CMAKE_BINARY_DIR}/vm-artifacts/mpi_numa_vm_2nodes
+            ${CMAKE_CURRENT_SOURCE_DIR}/vm/run-in-numa-vm ${CMAKE_BINARY_DIR}/vm-artifacts/mpi_numa_vm_2nodes
             ${_mpi_stage})
   set_tests_properties(mpi_numa_vm_2nodes PROPERTIES LABELS "mpi;numa-vm" SKIP_RETURN_CODE 77 TIMEOUT 300
                        RESOURCE_LOCK numa_vm)

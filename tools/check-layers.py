@@ -14,7 +14,8 @@ Layers, bottom to top (a file may use its own layer and the ones below):
 Checks, each failure printed with the file and line or symbol that breaks it:
 1. includes: every `#include "..."` of base/, numa/, src/, include/ resolves
    to a file of an allowed layer (numa/ never sees src/ or numapool.h);
-2. the size limits: no library file over 700 lines;
+2. the size limits: no library file over 700 lines, no function over 80
+   unless the comment above it says why ("longer than 80 lines because");
 3. circles: modules (x.c with its x.h) joined by includes and, when
    BUILD_DIR is given, by calls between object files (from `nm`), form no
    cycle; a function's callers and callees are never each other's.
@@ -41,6 +42,8 @@ SEARCH = {  # where a quoted include is looked up, as the build's include paths
     "include": ["include"],
 }
 MAX_LINES = 700
+MAX_FUNC = 80
+FUNC_RE = re.compile(r"^[A-Za-z_][^;{}()]*\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^;]*$")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 errors = []
@@ -85,6 +88,20 @@ for layer, path in files():
         lines = f.readlines()
     if len(lines) > MAX_LINES:
         errors.append(f"{path}: {len(lines)} lines, over {MAX_LINES}")
+    start = name = None
+    for no, line in enumerate(lines, 1):
+        m = FUNC_RE.match(line)
+        if m and start is None and not line.startswith(("typedef", "struct", "enum", "union", "#")):
+            start, name = no, m.group(1)
+        elif start is not None and line.startswith("}"):
+            length = no - start + 1
+            above = "".join(lines[max(0, start - 12):start - 1])
+            if length > MAX_FUNC and "longer than 80 lines because" not in above:
+                errors.append(f"{path}:{start}: {name}() is {length} lines, over {MAX_FUNC}, and the comment above it "
+                              "does not say why")
+            start = None
+        elif start is not None and line.strip() == "" and no - start < 3:
+            start = None     # a prototype that spanned lines
     edges.setdefault(module_of(path), {})
     for no, line in enumerate(lines, 1):
         m = INCLUDE_RE.match(line)

@@ -1,12 +1,16 @@
 /* tools/numapool-topo.c - what numapool sees of a machine: nodes, CPUs,
  * memory, hugepages per size and node, THP, distances, what this process may
  * use, and, for a pool size, what NPOOL_PAGES_AUTO would pick on each node
- * and why (the same npool__pages_auto() the pool calls).
+ * and why (the same npool__pages_auto() the pool calls); or, with --nodes,
+ * what node strings mean here and why (the same topo_parse_nodes() as
+ * npool_config_t::nodes and NUMAPOOL_NODES).
  *
  *   numapool-topo [--fsroot DIR | --fsroot synthetic:DESC] [--size BYTES[K|M|G]] [--json]
+ *   numapool-topo [--fsroot DIR] --nodes STRING [--nodes STRING...] [--json]
  *
  * A table for people; --json for scripts, nodes keyed by OS index.  Exit 0,
- * 1 when the machine cannot be read, 2 on bad arguments.
+ * 1 when the machine cannot be read, 2 on bad arguments, 3 when a --nodes
+ * string is refused (each refused one says why).
  */
 #include "topo.h"
 #include "error.h"
@@ -14,6 +18,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +26,12 @@
 static void usage(FILE *f)
 {
     fputs("usage: numapool-topo [--fsroot DIR] [--size BYTES[K|M|G]] [--json]\n"
-          "  --fsroot DIR   report on a machine dumped under DIR (or synthetic:DESC, an hwloc synthetic topology)\n"
-          "  --size BYTES   show what NPOOL_PAGES_AUTO would pick for an arena of BYTES on each node\n"
-          "  --json         machine-readable output, nodes keyed by OS index\n", f);
+          "       numapool-topo [--fsroot DIR] --nodes STRING [--nodes STRING...] [--json]\n"
+          "  --fsroot DIR    report on a machine dumped under DIR (or synthetic:DESC, an hwloc synthetic topology)\n"
+          "  --size BYTES    show what NPOOL_PAGES_AUTO would pick for an arena of BYTES on each node\n"
+          "  --nodes STRING  resolve a node string (\"0-2\", \"+0\", \"!1\", \"cpubind\", \"hbm:local\"...) as a pool\n"
+          "                  would, and say why; repeatable; exit 3 when one is refused\n"
+          "  --json          machine-readable output, nodes keyed by OS index\n", f);
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -105,6 +113,67 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* --nodes: resolve each string and say why; returns 0, or 3 when one is refused. */
+static int resolve_strings(const struct topo *t, const char *fsroot, const char *const *strs, int n, bool json)
+{
+    int status = 0;
+    char why[4096], list[512];
+    if (json) {
+        printf("{\n  \"fsroot\": ");
+        json_str(fsroot ? fsroot : "");
+        printf(",\n  \"node_strings\": [");
+    }
+    for (int i = 0; i < n; i++) {
+        topo_nodeset_t set;
+        int rc = topo_parse_nodes_why(t, strs[i], &set, why, sizeof why);
+        if (rc)
+            status = 3;
+        if (json) {
+            printf("%s\n    {\"string\": ", i ? "," : "");
+            json_str(strs[i]);
+            if (rc) {
+                printf(", \"ok\": false, \"error\": ");
+                json_str(npool__strerror(rc));
+                printf(", \"message\": ");
+                json_str(npool__last_error());
+            } else {
+                printf(", \"ok\": true, \"set\": \"%s\", \"nodes\": [", topo_nodeset_format(&set, list, sizeof list));
+                for (int k = topo_nodeset_next(&set, -1), first = 1; k >= 0; k = topo_nodeset_next(&set, k), first = 0)
+                    printf("%s%d", first ? "" : ", ", k);
+                printf("]");
+            }
+            printf(", \"why\": [");
+            for (char *line = why, *next; *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                    *next++ = '\0';
+                else
+                    next = line + strlen(line);
+                printf("%s", line == why ? "" : ", ");
+                json_str(line);
+            }
+            printf("]}");
+        } else {
+            if (rc)
+                printf("\"%s\" is refused: %s\n", strs[i], npool__last_error());
+            else
+                printf("\"%s\" -> node%s %s\n", strs[i], topo_nodeset_count(&set) == 1 ? "" : "s",
+                       topo_nodeset_format(&set, list, sizeof list));
+            for (char *line = why, *next; *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                    *next++ = '\0';
+                else
+                    next = line + strlen(line);
+                printf("  %s\n", line);
+            }
+        }
+    }
+    if (json)
+        printf("\n  ]\n}\n");
+    return status;
+}
+
 struct pick { int rc; size_t page_size; char why[512]; };
 
 static const char *backing(const struct topo *t, const struct pick *p, char *buf, size_t len)
@@ -123,9 +192,17 @@ int main(int argc, char **argv)
     const char *fsroot = NULL;
     size_t size = 0;
     bool json = false;
+    const char **strs = calloc((size_t)argc, sizeof *strs);
+    int nstrs = 0;
+    if (!strs)
+        return 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = true;
+        else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc)
+            strs[nstrs++] = argv[++i];
+        else if (strncmp(argv[i], "--nodes=", 8) == 0)
+            strs[nstrs++] = argv[i] + 8;
         else if (strcmp(argv[i], "--fsroot") == 0 && i + 1 < argc)
             fsroot = argv[++i];
         else if (strncmp(argv[i], "--fsroot=", 9) == 0)
@@ -155,6 +232,15 @@ int main(int argc, char **argv)
     }
     if (owned)
         t = owned;
+    if (nstrs) {
+        if (size)
+            fprintf(stderr, "numapool-topo: --size is ignored with --nodes\n");
+        int st = resolve_strings(t, fsroot, strs, nstrs, json);
+        free(strs);
+        topo_close(owned);
+        return st;
+    }
+    free(strs);
 
     char a[64], b[64], c[64], list[512];
     size_t sizes[TOPO_MAX_HPSIZES];
@@ -170,6 +256,24 @@ int main(int argc, char **argv)
     bool havelocal = topo_parse_nodes(t, "local", &local) == 0;
     topo_nodeset_t all;
     bool haveall = topo_parse_nodes(t, "all", &all) == 0;
+    topo_nodeset_t cpubind;
+    bool havecpubind = topo_parse_nodes(t, "cpubind", &cpubind) == 0;
+    char kinds[512] = "";  /* "DRAM 0-1, HBM 2,4": the usable nodes of each kind */
+    for (int i = 0, used = 0; i < t->nnodes; i++) {
+        const char *k = topo_node_kind(&t->node[i]);
+        bool seen = false;
+        for (int j = 0; j < i; j++)
+            seen |= strcmp(topo_node_kind(&t->node[j]), k) == 0;
+        topo_nodeset_t of;
+        memset(&of, 0, sizeof of);
+        for (int j = i; j < t->nnodes && !seen; j++)
+            if (strcmp(topo_node_kind(&t->node[j]), k) == 0 && t->node[j].online && t->node[j].has_memory &&
+                t->node[j].allowed)
+                topo_nodeset_add(&of, t->node[j].os_index);
+        if (!seen && topo_nodeset_count(&of) && used + 40 < (int)sizeof kinds)
+            used += snprintf(kinds + used, sizeof kinds - (size_t)used, "%s%s %s", used ? ", " : "",
+                             k[0] ? k : "unknown", topo_nodeset_format(&of, list, sizeof list));
+    }
 
     struct pick *picks = calloc((size_t)t->nnodes, sizeof *picks);
     if (!picks)
@@ -191,6 +295,10 @@ int main(int argc, char **argv)
         printf("],\n  \"mems_allowed\": \"%s\",\n", topo_nodeset_format(&t->allowed, list, sizeof list));
         printf("  \"all\": \"%s\",\n", haveall ? topo_nodeset_format(&all, list, sizeof list) : "");
         printf("  \"local\": \"%s\",\n", havelocal ? topo_nodeset_format(&local, list, sizeof list) : "");
+        printf("  \"cpubind\": \"%s\",\n", havecpubind ? topo_nodeset_format(&cpubind, list, sizeof list) : "");
+        printf("  \"kinds\": ");
+        json_str(kinds);
+        printf(",\n");
         if (havepol)
             printf("  \"policy\": \"%s\",\n  \"policy_nodes\": \"%s\",\n", policy_name(pol),
                    topo_nodeset_format(&polnodes, list, sizeof list));
@@ -211,6 +319,8 @@ int main(int argc, char **argv)
                    i ? "," : "", n->os_index, n->online ? "true" : "false", n->has_memory ? "true" : "false",
                    n->has_cpu ? "true" : "false", n->allowed ? "true" : "false");
             printf("\"kind\": ");
+            json_str(topo_node_kind(n));
+            printf(", \"subtype\": ");
             json_str(n->subtype);
             printf(", \"cpus\": \"%s\", \"ncpus\": %d, \"mem_total\": %" PRIu64 ", \"mem_free\": %" PRIu64 ", ",
                    n->cpulist, n->ncpus, n->mem_total, n->mem_free);
@@ -252,10 +362,12 @@ int main(int argc, char **argv)
         if (havepol)
             printf(", memory policy %s%s%s", policy_name(pol), topo_nodeset_count(&polnodes) ? " " : "",
                    topo_nodeset_format(&polnodes, b, sizeof b));
-        printf("\n\"all\" = %s, \"local\" = %s; cgroup memory available: %s\n\n",
-               haveall ? topo_nodeset_format(&all, list, sizeof list) : "(none)",
-               havelocal ? topo_nodeset_format(&local, b, sizeof b) : "(none)",
+        printf("\n\"all\" = %s, \"local\" = %s", haveall ? topo_nodeset_format(&all, list, sizeof list) : "(none)",
+               havelocal ? topo_nodeset_format(&local, b, sizeof b) : "(none)");
+        printf(", \"cpubind\" = %s; cgroup memory available: %s\n",
+               havecpubind ? topo_nodeset_format(&cpubind, list, sizeof list) : "(none)",
                cgmem == UINT64_MAX ? "unlimited" : human(cgmem, c, sizeof c));
+        printf("memory kinds (node strings \"dram\", \"hbm:local\"...): %s\n\n", kinds[0] ? kinds : "none");
         printf("%5s %-18s %10s %10s %10s  %-9s  %s\n", "node", "cpus", "mem total", "mem free", "available",
                "state", "hugepages free/total by size");
         for (int i = 0; i < t->nnodes; i++) {

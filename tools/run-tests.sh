@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tools/run-tests.sh - build and pass the whole test suite: gcc release,
 # clang release, asan (address+undefined), tsan, debug, valgrind, fuzz replays and a
-# short fuzzing run, and the multi-node tests in the NUMA VM when ../shared is
-# there.  Installs what is missing first.  As root, hugepage tests reserve
+# short fuzzing run, and the multi-node tests in the QEMU NUMA guest of
+# tests/vm/run-in-numa-vm (with the gcc release build).  Installs what is
+# missing first (QEMU among it: tools/deps.sh test).  As root, hugepage tests reserve
 # what they need (and restore it).  With NPOOL_STRICT=1 (set by .ci/run) a
 # skipped test fails the run, except a 1 GiB page the kernel refused.
 set -euo pipefail

@@ -3,4 +3,4 @@
 # library and its internal headers).
 add_executable(numapool-topo ${CMAKE_CURRENT_LIST_DIR}/numapool-topo.c)
 target_link_libraries(numapool-topo PRIVATE npool_internal)
-install(TARGETS numapool-topo RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS numapool-topo RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)

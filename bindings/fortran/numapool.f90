@@ -71,6 +71,7 @@ module numapool
      real(c_double)         :: fragmentation
      integer(c_size_t)      :: pages_verified, bytes_misplaced
      integer(c_int64_t)     :: gets, puts, failed_gets
+     integer(c_int64_t)     :: lock_acquisitions, lock_timed, lock_hold_ns
   end type npool_node_stats_t
 
   !> npool_stats_t: totals and one row per node (nodes(1:nnodes)).

@@ -1,7 +1,8 @@
 #!/bin/sh
 # examples/mpi/vm-test.sh - the host side of the test mpi_numa_vm_2nodes
 # (tests/mpi.cmake): boots the 2-node QEMU NUMA guest through
-# tests/vm/run-vm-test.sh (which skips, exit 77, when the harness is absent)
+# tests/vm/run-vm-test.sh (which skips, exit 77, when QEMU or another package
+# of the runner is missing and only root could install it)
 # with the staged programs and Open MPI's own files (the launcher and its
 # daemon, the components it loads with dlopen, PMIx's, help texts, config),
 # and runs vm-check.sh there.

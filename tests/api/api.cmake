@@ -26,6 +26,18 @@ foreach(_v inline outofline)
   add_test(NAME ${_t} COMMAND ${_t} 100000)
   set_tests_properties(${_t} PROPERTIES LABELS "api;syscalls" SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
+# NUMAPOOL_STATS / NUMAPOOL_VERBOSE: report_child runs under each setting.
+# test_report_strace counts one write(2) per line under strace (label
+# syscalls: sanitizers do not run under ptrace); test_report_setuid checks
+# that a setuid program ignores NUMAPOOL_* (root; skips otherwise)
+add_executable(report_child ${_a}/report_child.c)
+target_link_libraries(report_child PRIVATE numapool Threads::Threads)
+npool_add_test(NAME test_report SOURCES ${_a}/test_report.c LABELS api ARGS $<TARGET_FILE:report_child> TIMEOUT 300)
+add_dependencies(test_report report_child)
+add_test(NAME test_report_strace COMMAND test_report $<TARGET_FILE:report_child> strace)
+add_test(NAME test_report_setuid COMMAND test_report $<TARGET_FILE:report_child> setuid)
+set_tests_properties(test_report_strace PROPERTIES LABELS "api;syscalls" SKIP_RETURN_CODE 77 TIMEOUT 300)
+set_tests_properties(test_report_setuid PROPERTIES LABELS api SKIP_RETURN_CODE 77 TIMEOUT 300)
 # fork while two threads are inside numapool: every child creates and uses a pool (plain program, no cmocka)
 add_executable(test_fork ${_a}/test_fork.c)
 target_link_libraries(test_fork PRIVATE numapool Threads::Threads)

@@ -84,7 +84,7 @@ static void nodes(void **st)
     refused("NUMAPOOL_NODES", "garbage", -EINVAL, "NUMAPOOL_NODES");
     refused("NUMAPOOL_NODES", "", -EINVAL, "NUMAPOOL_NODES is set but empty");
     refused("NUMAPOOL_NODES", "0x10", -EINVAL, "unexpected 'x' at offset 1");
-    refused("NUMAPOOL_NODES", "-1", -EINVAL, "expected a node number at offset 0");
+    refused("NUMAPOOL_NODES", "-1", -EINVAL, "expected a node number or a name at offset 0");
     refused("NUMAPOOL_NODES", "0-", -EINVAL, "end of the range");
     refused("NUMAPOOL_NODES", "0,,1", -EINVAL, "offset 2");
     refused("NUMAPOOL_NODES", "0\x01", -EINVAL, "unexpected \\x01 at offset 1");

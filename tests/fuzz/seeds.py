@@ -78,6 +78,9 @@ nodes = {
     "zero": "0", "all": "all", "local": "local", "empty": "", "range": "0-0", "list": "0,0,0",
     "spaces": "  0 , 0 - 0 ", "backwards": "3-1", "huge": "99999999999999999999", "past-max": "1023-1024",
     "junk": "0,x", "dangling": "0-", "local-tail": "local,", "many": "0-1023",
+    "relative": "+0", "relative-range": "+0-1", "invert": "!0", "invert-relative": "!+0-1", "invert-all": "!all",
+    "cpubind": "cpubind", "kind": "hbm", "kind-local": "hbm:local", "kind-cpubind": "NVM:cpubind",
+    "kind-node": "dram:0", "kind-list": "dram,hbm:2,+1", "hex": "0x1", "device": "netdev:eth0", "all-first": "all,0",
 }
 
 

@@ -200,6 +200,62 @@ static void arm64_sizes(void **state)
     topo_close(t);
 }
 
+/* Real machines' dumps (when the test data is present): an arm64 machine
+ * offering 64 KiB, 2 MiB, 32 MiB and 1 GiB pages, and a machine (the
+ * hugepagesizecount dump) whose kernel offers 16 GiB and 2 MiB pages. */
+static struct topo *open_dump(const char *name)
+{
+    const char *dir = getenv("NPOOL_TOPO_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "", name);
+    struct topo *t = NULL;
+    if (!dir || topo_open(path, &t) != 0)
+        return NULL;
+    return t;
+}
+
+static void dumps(void **state)
+{
+    (void)state;
+    const char *shared = getenv("NPOOL_TOPO_SHARED");
+    struct topo *arm = open_dump("128arm-2pa2n8cluster4co"), *x = open_dump("2i386-2t-hugepagesizecount");
+    if (!arm || !x) {
+        struct stat sb;
+        /* no test data beside this clone: nothing to check against (CI has it) */
+        if (shared && stat(shared, &sb) == 0)
+            fail_msg("the dumps of %s were not unpacked under NPOOL_TOPO_DIR", shared);
+        printf("the machine dumps are not here; nothing to check\n");
+        if (arm)
+            topo_close(arm);
+        if (x)
+            topo_close(x);
+        return;
+    }
+    struct npool__attempt plan[NPOOL_PLAN_MAX];
+    char note[512];
+    /* arm64: a 1 GiB request falls back through 32 MiB, 2 MiB and 64 KiB */
+    int np = npool__pages_plan(arm, 0, 100 * M, 0, NPOOL_PAGES_1G, 0, plan, note, sizeof note);
+    assert_int_equal(np, 6);
+    const size_t want[] = {G, 32 * M, 2 * M, 64 * 1024};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(plan[i].page_size, want[i]);
+    assert_int_equal(plan[1].kind, NPOOL_PAGES_HUGETLB);
+    assert_int_equal(plan[3].kind, NPOOL_PAGES_HUGETLB);
+    /* AUTO there: no page of any size is free in the dump, so THP (madvise there) or base, and it says why */
+    size_t ps = 1;
+    assert_int_equal(npool__pages_auto(arm, 0, 64 * M, &ps, note, sizeof note), 0);
+    assert_non_null(strstr(note, "32 MiB: node 0 has 0 free, 2 needed"));
+    assert_non_null(strstr(note, "64 KiB: node 0 has 0 free"));
+    /* 16 GiB pages: asked for by size, with the 2 MiB ones behind */
+    np = npool__pages_plan(x, 0, 20 * G, 0, NPOOL_PAGES_HUGETLB, 16 * G, plan, note, sizeof note);
+    assert_true(np >= 3);
+    assert_int_equal(plan[0].page_size, 16 * G);
+    assert_int_equal(plan[0].kind, NPOOL_PAGES_HUGETLB);
+    assert_int_equal(plan[1].page_size, 2 * M);
+    topo_close(arm);
+    topo_close(x);
+}
+
 static void parse_numapool_pages(void **state)
 {
     (void)state;
@@ -252,6 +308,7 @@ int main(void)
         cmocka_unit_test(auto_thp_and_small_arenas),
         cmocka_unit_test(arm64_sizes),
         cmocka_unit_test(parse_numapool_pages),
+        cmocka_unit_test(dumps),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     remove_tree(root_x86);

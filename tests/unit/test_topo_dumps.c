@@ -48,7 +48,7 @@ struct dump_exp {
     size_t sizes_kb[4];
     bool no_distance;
     struct node_exp n[MAXN];
-    struct parse_exp parse[6];
+    struct parse_exp parse[20];
     struct nearest_exp nearest[4];
     struct dist_exp dist[4];
 };
@@ -62,7 +62,17 @@ static const struct dump_exp dumps[] = {
              { 73, "42-47", 0, 0, true, true, true, "", 1, {2048}, {0}, {0} } },
       .parse = { { "3", -ENODEV, "node 3 does not exist on this machine; nodes with memory this process may use: 0-2,33-34,45,72-73" },
                  { "33,1", 0, "1,33" }, { " 72 - 73 ", 0, "72-73" },
-                 { "0-33", -ENODEV, "node 3 does not exist" }, { "0,74", -ENODEV, "node 74 does not exist" } },
+                 /* a range takes the usable nodes inside it; both ends must be usable (numactl) */
+                 { "0-33", 0, "0-2,33" }, { "33-72", 0, "33-34,45,72" }, { "0-74", -ENODEV, "node 74 does not exist" },
+                 { "0,74", -ENODEV, "node 74 does not exist" },
+                 /* + counts the usable nodes 0,1,2,33,34,45,72,73 from 0 */
+                 { "+3", 0, "33" }, { "+7", 0, "73" }, { "+2-4", 0, "2,33-34" },
+                 { "+8", -ENODEV, "+8 at offset 1 asks for the 9th usable node, and there are 8 (+0 to +7)" },
+                 /* ! inverts over the usable nodes, not over 0..7 as numactl does */
+                 { "!0-2", 0, "33-34,45,72-73" }, { "!+0-6", 0, "73" },
+                 /* no subtype from hwloc: every node has CPUs, so all are DRAM */
+                 { "dram", 0, "0-2,33-34,45,72-73" }, { "cpubind", 0, "0-2,33-34,45,72-73" },
+                 { "hbm", -ENODEV, "no node of memory kind HBM that this process may use (kinds here: DRAM 0-2,33-34,45,72-73)" } },
       .nearest = { { 0, "33-34,45", 34 }, { 2, "33-34,45,72-73", 33 }, { 1, "0,2,33-34", 0 }, { 45, "45", 45 } },
       .dist = { { 0, 33, 22 }, { 2, 34, 16 }, { 73, 0, 22 }, { 45, 45, 10 } } },
 
@@ -72,7 +82,9 @@ static const struct dump_exp dumps[] = {
              { 13, "224-255", 0, 0, true, true, true, "", 0, {0}, {0}, {0} },
              { 0, "0-31", 58458112, 57280640, true, true, true, "", 0, {0}, {0}, {0} } },
       .parse = { { "2", -ENODEV, "node 2 does not exist on this machine; nodes with memory this process may use: 0-1,4-5,8-9,12-13" },
-                 { "12,4,0", 0, "0,4,12" }, { "4-5", 0, "4-5" } },
+                 { "12,4,0", 0, "0,4,12" }, { "4-5", 0, "4-5" },
+                 { "1-5", 0, "1,4-5" }, { "2-5", -ENODEV, "node 2 does not exist" }, { "+2", 0, "4" }, { "+7", 0, "13" },
+                 { "!+0-5", 0, "12-13" }, { "!4-9", 0, "0-1,12-13" } },
       .nearest = { { 4, "0-1,5,12", 5 }, { 0, "4,8,12", 4 }, { 13, "0,12", 12 } },
       .dist = { { 0, 1, 20 }, { 4, 5, 20 }, { 13, 0, 40 } } },
 
@@ -85,7 +97,15 @@ static const struct dump_exp dumps[] = {
              { 8, NULL, 393216, 0, true, true, true, "NVM", 1, {2048}, {0}, {0} },
              { 3, NULL, 0, 0, false, false, false, "", 0, {0}, {0}, {0} } },
       .parse = { { "3", -ENODEV, "node 3 is offline; nodes with memory this process may use: 0-2,4,6,8-9" },
-                 { "4", 0, "4" }, { "0-2", 0, "0-2" }, { "8-9,6", 0, "6,8-9" }, { "2-4", -ENODEV, "node 3 is offline" } },
+                 { "4", 0, "4" }, { "0-2", 0, "0-2" }, { "8-9,6", 0, "6,8-9" }, { "2-4", 0, "2,4" },
+                 { "3-4", -ENODEV, "node 3 is offline" },
+                 /* kinds: hwloc's subtypes DRAM 0-1, HBM 2 and 4, NVM 6, 8, 9 (any case) */
+                 { "hbm", 0, "2,4" }, { "DRAM", 0, "0-1" }, { "Nvm", 0, "6,8-9" }, { "!hbm", 0, "0-1,6,8-9" },
+                 { "spm", -ENODEV, "no node of memory kind SPM that this process may use (kinds here: DRAM 0-1, HBM 2,4, NVM 6,8-9)" },
+                 /* distances are flat (20): hwloc's locality decides, HBM 4 and NVM 6 sit with CPUs 2-3 (node 1),
+                  * NVM 8 with CPUs 0-1 (node 0), NVM 9 with CPUs 4-5 (node 2, itself HBM) */
+                 { "hbm:1", 0, "4" }, { "hbm:2", 0, "2" }, { "hbm:0", 0, "2,4" }, { "nvm:0", 0, "8" },
+                 { "nvm:local", 0, "8" }, { "nvm:cpubind", 0, "6,8-9" }, { "hbm:3", -ENODEV, "\"hbm:3\": node 3 is offline" } },
       .nearest = { { 4, "0-2", 0 }, { 8, "1,9", 1 }, { 3, "1,9", 1 } },
       .dist = { { 0, 4, 20 }, { 4, 4, 10 }, { 3, 0, 0 } } },
 
@@ -97,7 +117,10 @@ static const struct dump_exp dumps[] = {
              { 250, NULL, 15728640, 15728576, true, true, true, "GPUMemory", 2, {1048576, 2048}, {0, 0}, {0, 0} },
              { 255, NULL, 15728640, 0, true, true, true, "GPUMemory", 2, {1048576, 2048}, {0, 0}, {0, 0} } },
       .parse = { { "249", -ENODEV, "node 249 does not exist on this machine; nodes with memory this process may use: 0,8,250-255" },
-                 { "250-255", 0, "250-255" }, { "8", 0, "8" } },
+                 { "250-255", 0, "250-255" }, { "8", 0, "8" },
+                 /* GPU memory: hwloc puts 253-255 in package 0's locality, 250-252 in package 8's */
+                 { "gpumemory", 0, "250-255" }, { "GPUMemory:0", 0, "253-255" }, { "gpumemory:8", 0, "250-252" },
+                 { "dram", 0, "0,8" }, { "!gpumemory", 0, "0,8" }, { "+2", 0, "250" } },
       .nearest = { { 250, "0,8", 0 }, { 8, "0,250", 0 }, { 0, "250-255", 250 } },
       .dist = { { 0, 8, 40 }, { 8, 250, 80 }, { 255, 255, 10 } } },
 
@@ -107,7 +130,14 @@ static const struct dump_exp dumps[] = {
              { 2, "5", 8388608, 8238444, true, true, true, "", 0, {0}, {0}, {0} },  /* CPU 4 is offline */
              { 5, "10-11", 0, 0, true, true, false, "", 0, {0}, {0}, {0} } },
       .parse = { { "0", -ENODEV, "node 0 is not in this process's Mems_allowed (cpuset); nodes with memory this process may use: 1-4" },
-                 { "1-4", 0, "1-4" }, { "4,5", -ENODEV, "node 5 is not in this process's Mems_allowed" } },
+                 { "1-4", 0, "1-4" }, { "4,5", -ENODEV, "node 5 is not in this process's Mems_allowed" },
+                 /* relative to the allowed nodes 1-4 */
+                 { "+0", 0, "1" }, { "+3", 0, "4" }, { "+1-2", 0, "2-3" }, { "!+0", 0, "2-4" }, { "!1", 0, "2-4" },
+                 { "+4", -ENODEV, "+4 at offset 1 asks for the 5th usable node, and there are 4 (+0 to +3); nodes with memory this process may use: 1-4" },
+                 { "!all", -ENODEV, "node string \"!all\" selects no node; nodes with memory this process may use: 1-4" },
+                 { "0-4", -ENODEV, "node 0 is not in this process's Mems_allowed" },
+                 /* allowed CPUs 0-3,5-6,12-15: nodes 0-3,6-7; 0, 6, 7 are denied, all at distance 20: node 1 */
+                 { "cpubind", 0, "1-3" } },
       .nearest = { { 0, "1-4", 1 }, { 7, "3-4", 3 } } },
 
     { .dir = "32amd64-4s2n4c-cgroup", .nnodes = 8, .nodes = "0-7",
@@ -116,7 +146,9 @@ static const struct dump_exp dumps[] = {
       .n = { { 0, "0-3", 16775084, 15394716, true, true, true, "", 0, {0}, {0}, {0} },
              { 6, "24-27", 0, 0, true, true, false, "", 0, {0}, {0}, {0} } },
       .parse = { { "6", -ENODEV, "node 6 is not in this process's Mems_allowed (cpuset); nodes with memory this process may use: 0-5" },
-                 { "5,0", 0, "0,5" } },
+                 { "5,0", 0, "0,5" },
+                 /* allowed CPUs 0-5: nodes 0 (0-3) and 1 (4-7) */
+                 { "cpubind", 0, "0-1" }, { "+5", 0, "5" }, { "!+0-4", 0, "5" }, { "4-7", -ENODEV, "node 7 is not in" } },
       .nearest = { { 6, "0-5", 0 }, { 0, "3-4", 4 }, { 3, "0,1", 1 } },
       .dist = { { 0, 3, 22 }, { 6, 7, 16 } } },
 
@@ -127,7 +159,9 @@ static const struct dump_exp dumps[] = {
              { 2, "8-11", 8388608, 4611116, true, true, true, "", 1, {2048}, {512}, {512} },
              { 3, "12-15", 8388608, 7084328, true, true, true, "", 1, {2048}, {512}, {512} } },
       .parse = { { "1", -ENODEV, "node 1 is not in this process's Mems_allowed (cpuset); nodes with memory this process may use: 2-3" },
-                 { "3", 0, "3" } },
+                 { "3", 0, "3" },
+                 /* allowed CPUs 0-3 are node 0's, denied; 2 and 3 are both at 20 from it: the lower */
+                 { "cpubind", 0, "2" }, { "+1", 0, "3" }, { "!+1", 0, "2" }, { "!3,2", -ENODEV, "selects no node" } },
       .nearest = { { 0, "2-3", 2 }, { 1, "3", 3 } } },
 
     { .dir = "256ia64-64n2s2c", .nnodes = 64, .nodes = "0-63",
@@ -136,7 +170,8 @@ static const struct dump_exp dumps[] = {
              { 1, "4-7", 8077312, 7302576, true, true, true, "", 0, {0}, {0}, {0} },
              { 63, "252-255", 0, 0, true, true, true, "", 0, {0}, {0}, {0} } },
       .parse = { { "64", -ENODEV, "node 64 does not exist on this machine; nodes with memory this process may use: 0-63" },
-                 { "0-63", 0, "0-63" }, { "1-3,60", 0, "1-3,60" } },
+                 { "0-63", 0, "0-63" }, { "1-3,60", 0, "1-3,60" }, { "+63", 0, "63" }, { "!+1-63", 0, "0" },
+                 { "+64", -ENODEV, "asks for the 65th usable node, and there are 64" } },
       .nearest = { { 0, "4,12,20", 4 }, { 0, "1-63", 1 }, { 2, "12-23", 12 } },
       .dist = { { 0, 4, 26 }, { 0, 12, 30 }, { 0, 20, 34 }, { 1, 0, 22 } } },
 
@@ -146,7 +181,8 @@ static const struct dump_exp dumps[] = {
       .n = { { 0, NULL, 0, 0, false, false, false, "", 0, {0}, {0}, {0} },
              { 1, "5,7,9,11,13,15,17,19", 67108864, 57913400, true, true, true, "", 2, {1048576, 2048}, {0, 0}, {0, 0} } },
       .parse = { { "0", -ENODEV, "node 0 is offline; nodes with memory this process may use: 1" },
-                 { "1", 0, "1" }, { "0-1", -ENODEV, "node 0 is offline" } },
+                 { "1", 0, "1" }, { "0-1", -ENODEV, "node 0 is offline" },
+                 { "+0", 0, "1" }, { "!1", -ENODEV, "selects no node" }, { "cpubind", 0, "1" }, { "dram", 0, "1" } },
       .nearest = { { 0, "1", 1 }, { 1, "1", 1 } },
       .dist = { { 1, 1, 10 }, { 1, 0, 21 } } },
 
@@ -276,7 +312,7 @@ static void check_dump(void **state)
     }
 
     /* Node strings. */
-    for (int j = 0; j < 6 && e->parse[j].str; j++) {
+    for (int j = 0; j < 20 && e->parse[j].str; j++) {
         const struct parse_exp *p = &e->parse[j];
         int rc = topo_parse_nodes(t, p->str, &s);
         if (rc != p->rc)
@@ -326,6 +362,37 @@ static void mem_available_from_meminfo(void **state)
     topo_close(t);
 }
 
+/* What topo_parse_nodes_why() says each item selected, and why. */
+static void explanations(void **state)
+{
+    (void)state;
+    struct topo *t = open_dump("16amd64-8n2c-cpusets");
+    topo_nodeset_t s;
+    char why[1024];
+    assert_int_equal(topo_parse_nodes_why(t, "!+0", &s, why, sizeof why), 0);
+    assert_string_equal(why, "+0 -> node 1 (the 1st of the usable nodes 1-4)\n"
+                             "! -> nodes 2-4 (the usable nodes 1-4 except 1)");
+    assert_int_equal(topo_parse_nodes_why(t, "cpubind", &s, why, sizeof why), 0);
+    assert_string_equal(why, "cpubind -> nodes 1-3 (the dump's allowed CPUs belong to nodes 0-3,6-7; unusable ones "
+                             "replaced by the nearest usable: 0->1, 6->1, 7->1)");
+    assert_int_equal(topo_parse_nodes_why(t, "3,+9", &s, why, sizeof why), -EINVAL);  /* '+' only first */
+    assert_string_equal(npool__last_error(), "node string \"3,+9\": '+' goes first in the string (\"!+1-2\"), not "
+                                            "before an item at offset 2");
+    assert_int_equal(topo_parse_nodes_why(t, "1,5", &s, why, sizeof why), -ENODEV);
+    assert_string_equal(why, "1 -> node 1");  /* the items before the bad one */
+    char tiny[12];
+    assert_int_equal(topo_parse_nodes_why(t, "1-4", &s, tiny, sizeof tiny), 0);
+    assert_string_equal(tiny, "1-4 -> n...");
+    topo_close(t);
+
+    t = open_dump("fakeheteromemtiers");
+    assert_int_equal(topo_parse_nodes_why(t, "hbm:1,dram", &s, why, sizeof why), 0);
+    assert_string_equal(why, "hbm:1 -> node 4 (of the HBM nodes 2,4, the nearest to node 1: 4 at distance 20, "
+                             "near its CPUs for hwloc)\n"
+                             "dram -> nodes 0-1 (every usable node of memory kind DRAM)");
+    topo_close(t);
+}
+
 /* cgroup v2 with every memory.max "max": unlimited. */
 static void cgroup_v2_unlimited(void **state)
 {
@@ -354,7 +421,7 @@ int main(void)
         return 1;
     }
     snprintf(topo_dir, sizeof topo_dir, "%s", dir);
-    struct CMUnitTest tests[sizeof dumps / sizeof dumps[0] + 4];
+    struct CMUnitTest tests[sizeof dumps / sizeof dumps[0] + 5];
     size_t n = 0;
     for (size_t i = 0; i < sizeof dumps / sizeof dumps[0]; i++) {
         tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(check_dump, (void *)&dumps[i]);
@@ -362,5 +429,6 @@ int main(void)
     }
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(mem_available_from_meminfo);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(cgroup_v2_unlimited);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(explanations);
     return _cmocka_run_group_tests("topo_dumps", tests, n, NULL, NULL);
 }

@@ -1,8 +1,10 @@
 /* tests/test_topo_fakes.c - numa/ on machines written by hand (what no dump
  * in ../shared has: memory cgroup limits v1 and v2, a hugetlb cgroup limit, a
- * memory-less node with CPUs, THP never/madvise) and on hwloc synthetic
- * topologies.  Each fake root is a temporary folder shaped like /sys and
- * /proc; the answers follow from the numbers written into it. */
+ * memory-less node with CPUs, THP never/madvise), on hwloc synthetic
+ * topologies, and node strings on a `struct topo` filled in here (memory
+ * kinds, hwloc locality, distances, a CPU binding: what a clone without the
+ * dumps still checks).  Each fake root is a temporary folder shaped like
+ * /sys and /proc; the answers follow from the numbers written into it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -125,6 +127,13 @@ static void memoryless_node_and_cgroup_v2(void **state)
     assert_int_equal(topo_parse_nodes(t, "1", &s), -ENODEV);
     assert_string_equal(npool__last_error(),
                         "node 1 has no memory of its own; nodes with memory this process may use: 0");
+    /* every CPU is allowed: nodes 0 and 1; node 1 has no memory, its nearest is 0 */
+    assert_string_equal(topo_nodeset_format(&t->cpu_allowed_nodes, buf, sizeof buf), "0-1");
+    assert_int_equal(topo_parse_nodes(t, "cpubind", &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0");
+    assert_int_equal(topo_parse_nodes(t, "dram", &s), 0);  /* no subtype, CPUs 2-3: DRAM */
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0");
+    assert_string_equal(topo_node_kind(&t->node[1]), "DRAM");  /* CPUs, no memory: DRAM, yet never usable */
 
     uint64_t b = 0;
     assert_int_equal(topo_node_mem_available(t, 0, &b), 0);
@@ -184,6 +193,14 @@ static void synthetic(void **state)
     assert_int_equal(topo_parse_nodes(t, NULL, &s), 0);
     assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0");
     assert_int_equal(topo_parse_nodes(t, "2", &s), -ENODEV);
+    assert_int_equal(topo_parse_nodes(t, "cpubind", &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "0-1");
+    assert_int_equal(topo_parse_nodes(t, "+1", &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "1");
+    assert_int_equal(topo_parse_nodes(t, "dram:1", &s), 0);
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "1");
+    assert_int_equal(topo_parse_nodes(t, "!dram:local", &s), 0);  /* local: node 0, the lowest CPU's */
+    assert_string_equal(topo_nodeset_format(&s, buf, sizeof buf), "1");
     s = (topo_nodeset_t){{0}};
     topo_nodeset_add(&s, 1);
     assert_int_equal(topo_nearest(t, 0, &s), 1);   /* no distances: the lowest of the set */
@@ -196,6 +213,142 @@ static void synthetic(void **state)
     assert_int_equal(t->nnodes, 4);
     assert_int_equal(t->ncpus, 8);
     assert_int_equal(t->cpu_node[7], 3);
+    topo_close(t);
+}
+
+/* A machine filled in by hand (no files: "synthetic:" so nothing is read):
+ *   node 0  CPUs 0-1, memory, no subtype: DRAM      node 1  CPUs 2-3, memory: DRAM
+ *   node 2  HBM near node 0's CPUs                  node 3  HBM near node 1's CPUs
+ *   node 4  CPUs 4-5, no memory                     node 5  CXL-DRAM near the CPUs of 0 and 1
+ *   node 6  CXL-DRAM near node 1's CPUs             node 7  memory, no CPU, no subtype: no kind
+ *   node 8  a kind hwloc might report one day, "Foo-Mem"
+ * Distances: 0-1 20; HBM 13 from its own node, 23 from the other, 23 and 33
+ * from node 4; node 4 is 15 from 0 and 25 from 1; CXL 30 from 0, 1 and 4;
+ * 7 and 8 at 40 from everything.  Allowed CPUs: those of nodes 0, 1 and 4. */
+static struct topo *handmade(void)
+{
+    enum { N = 9 };
+    static const int cpus_of[N] = {2, 2, 0, 0, 2, 0, 0, 0, 0};
+    static const char *const sub[N] = {"", "", "HBM", "HBM", "", "CXL-DRAM", "CXL-DRAM", "", "Foo-Mem"};
+    static const int near[N][3] = {{0, -1}, {1, -1}, {0, -1}, {1, -1}, {4, -1}, {0, 1, -1}, {1, -1}, {-1}, {-1}};
+    static const int d[N][N] = {
+        {10, 20, 13, 23, 15, 30, 30, 40, 40}, {20, 10, 23, 13, 25, 30, 30, 40, 40},
+        {13, 23, 10, 30, 23, 30, 30, 40, 40}, {23, 13, 30, 10, 33, 30, 30, 40, 40},
+        {15, 25, 23, 33, 10, 30, 30, 40, 40}, {30, 30, 30, 30, 30, 10, 30, 40, 40},
+        {30, 30, 30, 30, 30, 30, 10, 40, 40}, {40, 40, 40, 40, 40, 40, 40, 10, 40},
+        {40, 40, 40, 40, 40, 40, 40, 40, 10},
+    };
+    struct topo *t = calloc(1, sizeof *t);
+    assert_non_null(t);
+    snprintf(t->fsroot, sizeof t->fsroot, "synthetic:handmade");
+    t->nnodes = N;
+    t->node = calloc(N, sizeof *t->node);
+    t->distance = calloc(N * N, sizeof *t->distance);
+    t->ncpus = 6;
+    t->cpu_node = calloc(6, sizeof *t->cpu_node);
+    assert_true(t->node && t->distance && t->cpu_node);
+    for (int i = 0, cpu = 0; i < N; i++) {
+        struct topo_node *n = &t->node[i];
+        n->os_index = i;
+        n->online = true;
+        n->has_memory = i != 4;
+        n->allowed = n->has_memory;
+        n->has_cpu = cpus_of[i] > 0;
+        n->ncpus = cpus_of[i];
+        n->mem_total = n->has_memory ? 1ull << 30 : 0;
+        snprintf(n->subtype, sizeof n->subtype, "%s", sub[i]);
+        for (int k = 0; k < 3 && near[i][k] >= 0; k++)
+            topo_nodeset_add(&n->near_cpus, near[i][k]);
+        for (int c = 0; c < cpus_of[i]; c++)
+            t->cpu_node[cpu++] = i;
+        if (n->has_memory)
+            topo_nodeset_add(&t->allowed, i);
+        for (int j = 0; j < N; j++)
+            t->distance[i * N + j] = d[i][j];
+    }
+    topo_nodeset_add(&t->cpu_allowed_nodes, 0);
+    topo_nodeset_add(&t->cpu_allowed_nodes, 1);
+    topo_nodeset_add(&t->cpu_allowed_nodes, 4);
+    t->base_page_size = 4096;
+    return t;
+}
+
+static void expect_nodes(const struct topo *t, const char *str, const char *want)
+{
+    topo_nodeset_t s;
+    char buf[128];
+    int rc = topo_parse_nodes(t, str, &s);
+    if (rc)
+        fail_msg("\"%s\": %s", str, npool__last_error());
+    if (strcmp(topo_nodeset_format(&s, buf, sizeof buf), want) != 0)
+        fail_msg("\"%s\" is %s, expected %s", str, buf, want);
+}
+
+static void expect_refused(const struct topo *t, const char *str, int rc, const char *sentence)
+{
+    topo_nodeset_t s;
+    int got = topo_parse_nodes(t, str, &s);
+    if (got != rc || strcmp(npool__last_error(), sentence) != 0)
+        fail_msg("\"%s\" gave %d \"%s\", expected %d \"%s\"", str, got, npool__last_error(), rc, sentence);
+}
+
+static void handmade_node_strings(void **state)
+{
+    (void)state;
+    struct topo *t = handmade();
+    const char *ok = "; nodes with memory this process may use: 0-3,5-8";
+    char msg[512];
+    assert_string_equal(topo_node_kind(&t->node[0]), "DRAM");
+    assert_string_equal(topo_node_kind(&t->node[7]), "");
+    assert_string_equal(topo_node_kind(&t->node[2]), "HBM");
+
+    /* kinds, any case; a node without CPUs or subtype has none */
+    expect_nodes(t, "dram", "0-1");
+    expect_nodes(t, "HBM", "2-3");
+    expect_nodes(t, "cxl-dram", "5-6");
+    expect_nodes(t, "foo-mem", "8");        /* a kind reported here is a word here */
+    expect_nodes(t, "!dram,hbm", "5-8");    /* ! applies to the whole list */
+    snprintf(msg, sizeof msg, "\"nvm\": no node of memory kind NVM that this process may use (kinds here: DRAM 0-1, "
+             "HBM 2-3, CXL-DRAM 5-6, unknown 7, Foo-Mem 8)%s", ok);
+    expect_refused(t, "nvm", -ENODEV, msg);
+
+    /* near: the smallest distance */
+    expect_nodes(t, "hbm:0", "2");
+    expect_nodes(t, "hbm:1", "3");
+    expect_nodes(t, "hbm:4", "2");          /* a node without memory is an origin all the same */
+    expect_nodes(t, "hbm:2", "2");          /* itself */
+    expect_nodes(t, " hbm : 1 ", "3");      /* blanks around the colon */
+    expect_nodes(t, "hbm:local", "2");      /* no caller in a made-up machine: the lowest CPU's node, 0 */
+    expect_nodes(t, "hbm:cpubind", "2-3");  /* from 0: 2, from 1: 3, from 4: 2 */
+    expect_nodes(t, "dram:4", "0");
+    /* ties at 30: hwloc's locality decides when it tells some apart */
+    expect_nodes(t, "cxl-dram:0", "5");     /* 5 is near node 0's CPUs, 6 is not */
+    expect_nodes(t, "cxl-dram:1", "5-6");   /* both are near node 1's CPUs: both */
+    expect_nodes(t, "cxl-dram:4", "5-6");   /* neither near node 4's: both */
+    expect_nodes(t, "hbm:7", "2-3");        /* 40 to both, no CPUs: both */
+    snprintf(msg, sizeof msg, "\"hbm:9\": node 9 does not exist on this machine%s", ok);
+    expect_refused(t, "hbm:9", -ENODEV, msg);
+
+    /* cpubind: nodes 0, 1 and 4; node 4 has no memory, its nearest is 0 (15) */
+    expect_nodes(t, "cpubind", "0-1");
+    expect_nodes(t, "local", "0");
+    expect_nodes(t, "!cpubind", "2-3,5-8");
+
+    /* + counts the usable nodes 0-3,5-8 from 0; ranges take the usable nodes between usable ends */
+    expect_nodes(t, "+4", "5");
+    expect_nodes(t, "+7", "8");
+    expect_nodes(t, "+3-4", "3,5");
+    expect_nodes(t, "!+0-1", "2-3,5-8");
+    expect_nodes(t, "0-8", "0-3,5-8");
+    expect_nodes(t, "  +0 , 2 ", "0,2");   /* '+' makes every number of the list relative */
+    snprintf(msg, sizeof msg, "+8 at offset 1 asks for the 9th usable node, and there are 8 (+0 to +7)%s", ok);
+    expect_refused(t, "+8", -ENODEV, msg);
+    snprintf(msg, sizeof msg, "node 4 has no memory of its own%s", ok);
+    expect_refused(t, "3-4", -ENODEV, msg);
+    expect_refused(t, "4-5", -ENODEV, msg);
+    snprintf(msg, sizeof msg, "node string \"!all,hbm\" selects no node%s", ok);
+    expect_refused(t, "!all,hbm", -ENODEV, msg);
+    expect_refused(t, "hbm:0-1", -EINVAL, "node string \"hbm:0-1\": unexpected '-' at offset 5");
     topo_close(t);
 }
 
@@ -239,6 +392,7 @@ int main(void)
         cmocka_unit_test(memoryless_node_and_cgroup_v2),
         cmocka_unit_test(cgroup_v1_in_a_container),
         cmocka_unit_test(synthetic),
+        cmocka_unit_test(handmade_node_strings),
         cmocka_unit_test(open_errors_and_environment),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

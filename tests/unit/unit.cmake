@@ -30,4 +30,8 @@ npool_numa_test(test_bind)          # mbind + move_pages on real memory, the fak
 
 npool_add_test(NAME test_freeset SOURCES ${_u}/test_freeset.c INTERNAL LABELS unit)
 npool_add_test(NAME test_pages_rule SOURCES ${_u}/test_pages_rule.c INTERNAL LABELS unit)
+set_tests_properties(test_pages_rule PROPERTIES FIXTURES_REQUIRED numa_topologies
+  ENVIRONMENT "NPOOL_TOPO_DIR=${NPOOL_TOPO_UNPACKED};NPOOL_TOPO_SHARED=${NPOOL_TOPO_SHARED}")
 npool_add_test(NAME test_os SOURCES ${_u}/test_os.c INTERNAL LABELS unit)
+npool_add_test(NAME test_depot SOURCES ${_u}/test_depot.c INTERNAL LABELS unit)
+npool_add_test(NAME test_cache SOURCES ${_u}/test_cache.c INTERNAL LABELS unit)

@@ -4,11 +4,16 @@
 # steps and the environment of each: test_numa_vm's modes run plain, under
 # numactl policies, with NUMAPOOL_* set, and the hugepage shortage last (it
 # rewrites node 1's nr_hugepages); `topo` runs numapool-topo and checks its
-# --json.  Reports land in $NUMA_VM_OUT (/out) and are printed too.
+# --json; `nodes` and `nodes-memonly` check node strings on a real kernel:
+# test_nodes_live (numactl --membind beside topo_parse_nodes, cpubind from
+# the affinity) and pools whose arenas must land on the nodes a string names,
+# plain, under taskset / numactl --cpunodebind, and inside a cgroup-v2 cpuset
+# made here (cpuset.mems), which is what makes + and ! relative.  Reports
+# land in $NUMA_VM_OUT (/out) and are printed too.
 # Ends with "vm-suite: N passed, N failed" (checks); exits 1 if any check or
 # step failed.
 #
-# usage: vm-suite.sh pool | topo | faults      (cwd: the staging folder)
+# usage: vm-suite.sh pool | topo | nodes | nodes-memonly | faults     (cwd: the staging folder)
 
 here=$(cd "$(dirname "$0")" && pwd)
 T=$here/test_numa_vm
@@ -35,6 +40,25 @@ step() {
         bad_steps=$((bad_steps + 1))
         echo "==== $name: FAILED (exit status $rc)"
         [ -z "$line" ] && failed=$((failed + 1))
+    fi
+}
+
+# cstep NAME CMD...: run a cmocka program, count its tests ("[  PASSED  ] N test(s).")
+cstep() {
+    name=$1; shift
+    steps=$((steps + 1))
+    echo "==== $name: $*"
+    "$@" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+    if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
+        bad_steps=$((bad_steps + 1))
+        echo "==== $name: FAILED (exit status $rc)"
+        [ -z "$f" ] && failed=$((failed + 1))
     fi
 }
 
@@ -74,6 +98,12 @@ pool_suite() {
     step verbose-0 env NUMAPOOL_VERBOSE=0 "$T" verbose 0
     step verbose-unset "$T" verbose 0
     step shortage "$T" shortage
+    step ratio "$T" ratio
+    if [ -x "$here/test_omp_vm" ]; then
+        step openmp env OMP_PROC_BIND=close OMP_PLACES=cores OMP_NUM_THREADS="$N" "$here/test_omp_vm"
+    else
+        echo "==== openmp: test_omp_vm not built (no OpenMP)"; failed=$((failed + 1))
+    fi
 }
 
 topo_suite() {
@@ -126,11 +156,106 @@ faults_suite() {
         grep -q "one over every node.* 0 corruptions" "$log"
 }
 
+# make_cpuset MEMS EFFECTIVE: a cgroup-v2 cpuset "npool" whose memory nodes
+# are MEMS, which the kernel then prints as EFFECTIVE
+make_cpuset() {
+    cg=/sys/fs/cgroup
+    mkdir -p $cg
+    grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none $cg || return 1
+    grep -qw cpuset $cg/cgroup.subtree_control || echo +cpuset >$cg/cgroup.subtree_control || return 1
+    mkdir -p $cg/npool && echo "$1" >$cg/npool/cpuset.mems || return 1
+    echo "cpuset: mems $(cat $cg/npool/cpuset.mems.effective), cpus $(cat $cg/npool/cpuset.cpus.effective)"
+    [ "$(cat $cg/npool/cpuset.mems.effective)" = "$2" ]
+}
+
+# in_cpuset CMD...: run CMD inside that cpuset
+in_cpuset() {
+    sh -c 'echo $$ >/sys/fs/cgroup/npool/cgroup.procs && exec "$@"' in_cpuset "$@"
+}
+
+# topo_says WHAT EXPECTED CMD...: the first line of a numapool-topo --nodes run
+topo_says() {
+    what=$1 want=$2; shift 2
+    got=$("$@" 2>&1 | head -n 1)
+    echo "$ $* -> $got"
+    check "$what: $want (got: $got)" [ "$got" = "$want" ]
+}
+
+nodes_suite() {
+    live=$here/test_nodes_live topo=$here/numapool-topo
+    # numactl --membind beside topo_parse_nodes on 4 nodes; cpubind CPU by CPU
+    cstep live "$live"
+    cstep live-cpunodebind-2 numactl --cpunodebind=2 "$live"
+    # + and ! over the usable nodes 0-3; ranges; the syntax numactl has and numapool refuses
+    step relative "$T" nodes +1 1
+    step relative-range "$T" nodes +1-2 1,2
+    step invert "$T" nodes '!0' 1,2,3
+    step invert-relative "$T" nodes '!+0-1' 2,3
+    step relative-past "$T" nodes-fail +4 -19 "asks for the 5th usable node, and there are 4 (+0 to +3)"
+    step backwards "$T" nodes-fail 3-1 -22 "range 3-1 runs backwards"
+    # cpubind: the nodes of the CPUs the thread may run on (one CPU per node here)
+    step cpubind-numactl numactl --cpunodebind=2 "$T" nodes cpubind 2
+    step cpubind-numactl-1,3 numactl --cpunodebind=1,3 "$T" nodes cpubind 1,3
+    step cpubind-taskset taskset -c 3 "$T" nodes cpubind 3
+    step cpubind-list taskset -c 0 "$T" nodes +3,cpubind 0,3
+    # kinds: hwloc names none here, every node has CPUs: all DRAM
+    step kind-dram "$T" nodes dram 0,1,2,3
+    step kind-dram-local taskset -c 2 "$T" nodes dram:local 2
+    step kind-absent "$T" nodes-fail hbm -19 "no node of memory kind HBM"
+    topo_says "numapool-topo under numactl --cpunodebind=1,3" '"cpubind" -> nodes 1,3' \
+        numactl --cpunodebind=1,3 "$topo" --nodes cpubind
+    topo_says "numapool-topo: +3" '"+3" -> node 3' "$topo" --nodes +3
+    # a cpuset allowing nodes 1 and 3: + and ! count from them
+    if make_cpuset 1,3 1,3; then
+        check "a cgroup-v2 cpuset with cpuset.mems 1,3" true
+        cstep cpuset-live in_cpuset "$live"
+        step cpuset-relative in_cpuset "$T" nodes +1 3
+        step cpuset-invert in_cpuset "$T" nodes '!1' 3
+        step cpuset-invert-relative in_cpuset "$T" nodes '!+1' 1
+        step cpuset-all in_cpuset "$T" nodes all 1,3
+        # node 0's CPU: node 0 is denied, its nearest allowed is 1 (30; 3 is at 40); node 2's: 3 (30; 1 at 40)
+        # (taskset: numactl --cpunodebind refuses nodes outside the cpuset's memory nodes)
+        step cpuset-cpubind-0 in_cpuset taskset -c 0 "$T" nodes cpubind 1
+        step cpuset-cpubind-2 in_cpuset taskset -c 2 "$T" nodes cpubind 3
+        step cpuset-denied in_cpuset "$T" nodes-fail 0 -19 \
+            "node 0 is not in this process's Mems_allowed (cpuset); nodes with memory this process may use: 1,3"
+        step cpuset-past in_cpuset "$T" nodes-fail +2 -19 "there are 2 (+0 to +1)"
+        topo_says "numapool-topo in the cpuset: +0" '"+0" -> node 1' in_cpuset "$topo" --nodes +0
+    else
+        check "a cgroup-v2 cpuset with cpuset.mems 1,3 (mount, +cpuset, mkdir /sys/fs/cgroup/npool)" false
+    fi
+}
+
+# 4 nodes, 2 CPUs: nodes 2 and 3 are memory without CPUs, of no kind for hwloc
+nodes_memonly_suite() {
+    live=$here/test_nodes_live topo=$here/numapool-topo
+    cstep live "$live"
+    step kind-dram "$T" nodes dram 0,1
+    # from node 2 DRAM 0 is at 20, 1 at 40; from node 3, 1 at 20, 0 at 40
+    step kind-dram-2 "$T" nodes dram:2 0
+    step kind-dram-3 "$T" nodes dram:3 1
+    step cpu-less-by-number "$T" nodes '!dram' 2,3
+    topo_says "numapool-topo: the kinds" "memory kinds (node strings \"dram\", \"hbm:local\"...): DRAM 0-1, unknown 2-3" \
+        sh -c "\"$topo\" | grep '^memory kinds'"
+    if make_cpuset 2,3 2-3; then
+        check "a cgroup-v2 cpuset with cpuset.mems 2,3" true
+        cstep cpuset-live in_cpuset "$live"
+        # the CPUs are on nodes 0 and 1, both denied: 0 -> 2 and 1 -> 3 (20 each)
+        step cpuset-cpubind in_cpuset "$T" nodes cpubind 2,3
+        step cpuset-cpubind-1 in_cpuset taskset -c 1 "$T" nodes cpubind 3
+        step cpuset-no-dram in_cpuset "$T" nodes-fail dram -19 "no node of memory kind DRAM"
+    else
+        check "a cgroup-v2 cpuset with cpuset.mems 2,3" false
+    fi
+}
+
 case ${1:-} in
     pool) pool_suite ;;
     topo) topo_suite ;;
+    nodes) nodes_suite ;;
+    nodes-memonly) nodes_memonly_suite ;;
     faults) faults_suite ;;
-    *) echo "usage: $0 pool|topo|faults" >&2; exit 2 ;;
+    *) echo "usage: $0 pool|topo|nodes|nodes-memonly|faults" >&2; exit 2 ;;
 esac
 echo "vm-suite ${1} on $N nodes: $steps steps, $bad_steps failed"
 echo "vm-suite: $passed passed, $failed failed"

@@ -7,7 +7,7 @@
 set(_b ${CMAKE_CURRENT_LIST_DIR})
 set(_bench_all)
 
-add_library(npool_bench_common OBJECT ${_b}/harness.c ${_b}/refs.c ${_b}/lifo.c ${_b}/node.c)
+add_library(npool_bench_common OBJECT ${_b}/harness.c ${_b}/tpattern.c ${_b}/refs.c ${_b}/lifo.c ${_b}/node.c)
 target_link_libraries(npool_bench_common PUBLIC Threads::Threads)
 
 add_executable(numapool-bench ${_b}/main.c ${_b}/w_malloc.c $<TARGET_OBJECTS:npool_bench_common>)

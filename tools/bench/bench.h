@@ -42,8 +42,11 @@ extern void *volatile bench_sink;
 
 #define BENCH_BATCH 4096u   /* blocks out then back in the batch and bulk scenarios */
 #define BENCH_BULK 32u      /* objects per get_bulk/put_bulk */
-#define BENCH_TBATCH 4096u  /* blocks per round in the thread scenarios: larger than any cache */
+#define BENCH_TBATCH 4096u  /* blocks per thread per round in the thread patterns */
+#define BENCH_TCHUNK 256u   /* blocks a producer hands its consumer at once (tpc) */
+#define BENCH_TPOOL (1u << 20) /* blocks of the one pool the thread patterns share */
 #define BENCH_MAX_THREADS 64
+#define BENCH_MAX_TCOUNTS 4
 
 /* The blocks of the batch and bulk scenarios. */
 struct bench_batch {
@@ -65,12 +68,15 @@ struct bench_contender {
     void (*pingpong)(void *ctx, size_t iters);
     void (*batch)(void *ctx, struct bench_batch *bb, size_t rounds);
     void (*bulk)(void *ctx, struct bench_batch *bb, size_t rounds);
-    /* Thread scenarios; thread_ctx may be NULL when the contender's calls
+    /* Thread patterns; thread_ctx may be NULL when the contender's calls
      * need no per-thread state (the shared context is then used). */
     void *(*thread_ctx)(void *ctx, int tid);
     void (*thread_done)(void *tctx);
     int (*tget)(void *tctx, void **buf, size_t n);   /* 0, or -1 when out of blocks */
     void (*tput)(void *tctx, void *const *buf, size_t n);
+    /* numapool: its node locks' figures summed, {acquisitions, acquisitions
+     * timed, ns held by those}; NULL for the others */
+    void (*lock_figures)(void *ctx, uint64_t v[3]);
 };
 
 /* What the driver asked a worker to do. */
@@ -80,7 +86,8 @@ struct bench_opts {
     unsigned scen;          /* BENCH_S_* bits */
     int reps;
     double scale;           /* multiplies every iteration count */
-    int nthreads;           /* the N of the N-thread scenario (>= 2), 0 = none */
+    int tcounts[BENCH_MAX_TCOUNTS]; /* thread counts of the thread patterns */
+    int ntcounts;
     int cpus[BENCH_MAX_THREADS];
     int ncpus;
     size_t tlb_bytes;
@@ -90,11 +97,13 @@ enum {
     BENCH_S_PINGPONG = 1u << 0,
     BENCH_S_BATCH = 1u << 1,
     BENCH_S_BULK = 1u << 2,
-    BENCH_S_THREADS = 1u << 3,
+    BENCH_S_TBATCH = 1u << 3,
     BENCH_S_CREATE = 1u << 4,
     BENCH_S_COALESCE = 1u << 5,
     BENCH_S_TLB = 1u << 6,
+    BENCH_S_TPC = 1u << 7,
 };
+#define BENCH_S_THREADS (BENCH_S_TBATCH | BENCH_S_TPC)
 #define BENCH_S_LOOPS (BENCH_S_PINGPONG | BENCH_S_BATCH | BENCH_S_BULK | BENCH_S_THREADS)
 #define BENCH_S_SPECIAL (BENCH_S_CREATE | BENCH_S_COALESCE | BENCH_S_TLB)
 
@@ -110,6 +119,12 @@ void bench_emit(const char *fmt, ...) BENCH_PRINTF(1, 2);  /* one wire line, flu
 unsigned bench_parse_scenarios(const char *list, char *bad, size_t badlen);
 const char *bench_scenario_name(unsigned bit);
 int bench_parse_sizes(const char *list, size_t *sizes, size_t max);
+int bench_parse_counts(const char *list, int *counts, int max);   /* "1,2,8": how many, or -1 */
+/* tpattern.c: ns per block moved of pattern BENCH_S_TBATCH or BENCH_S_TPC
+ * with n threads, `rounds` of BENCH_TBATCH blocks per getting thread; -1
+ * when the contender ran out of blocks. */
+double bench_tpattern(const struct bench_contender *c, void *ctx, int pattern, int n, const struct bench_opts *o,
+                      size_t rounds, const uint32_t *perm);
 /* Parse the worker's arguments (everything after "--worker NAME"). */
 int bench_worker_opts(int argc, char **argv, struct bench_opts *o);
 /* Run the loop scenarios for `c` and the references; specials run by the caller. */

@@ -1,8 +1,8 @@
 /* numapool-bench: the harness every worker runs.  It owns timing
  * (CLOCK_MONOTONIC around loops of many operations, after a warm-up),
- * pinning, the fixed shuffled permutation (same seed in every process), the
- * single-producer single-consumer rings of the thread scenarios, option
- * parsing of a worker, and the order of measurements: each repetition runs
+ * pinning, the fixed shuffled permutation (same seed in every process),
+ * option parsing of a worker, and the order of measurements (the thread
+ * patterns themselves are tpattern.c's): each repetition runs
  * every scenario and size for the out-of-line LIFO, the index stack and the
  * contender, in an order that rotates with the repetition, so slow drifts of
  * the machine fall on all three alike. */
@@ -98,7 +98,7 @@ void bench_emit(const char *fmt, ...)
 }
 
 static const char *const scen_names[] = {
-    "pingpong", "batch", "bulk32", "threads", "create", "coalesce", "tlb",
+    "pingpong", "batch", "bulk32", "tbatch", "create", "coalesce", "tlb", "tpc",
 };
 
 const char *bench_scenario_name(unsigned bit)
@@ -118,6 +118,8 @@ unsigned bench_parse_scenarios(const char *list, char *bad, size_t badlen)
         unsigned found = 0;
         if (len == 3 && strncmp(p, "all", 3) == 0)
             found = BENCH_S_LOOPS | BENCH_S_SPECIAL;
+        else if (len == 7 && strncmp(p, "threads", 7) == 0)
+            found = BENCH_S_THREADS;
         else if (len == 4 && strncmp(p, "bulk", 4) == 0)
             found = BENCH_S_BULK;
         for (unsigned i = 0; !found && i < sizeof scen_names / sizeof *scen_names; i++)
@@ -133,6 +135,22 @@ unsigned bench_parse_scenarios(const char *list, char *bad, size_t badlen)
             p++;
     }
     return bits;
+}
+
+int bench_parse_counts(const char *list, int *counts, int max)
+{
+    int n = 0;
+    for (const char *p = list; *p;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > BENCH_MAX_THREADS || n == max)
+            return -1;
+        counts[n++] = (int)v;
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return -1;
+    }
+    return n;
 }
 
 int bench_parse_sizes(const char *list, size_t *sizes, size_t max)
@@ -210,7 +228,8 @@ int bench_worker_opts(int argc, char **argv, struct bench_opts *o)
         } else if (strcmp(a, "--scale") == 0) {
             o->scale = atof(v);
         } else if (strcmp(a, "--threads") == 0) {
-            o->nthreads = atoi(v);
+            if ((o->ntcounts = bench_parse_counts(v, o->tcounts, BENCH_MAX_TCOUNTS)) <= 0)
+                return -1;
         } else if (strcmp(a, "--cpus") == 0) {
             o->ncpus = parse_cpus(v, o->cpus, BENCH_MAX_THREADS);
         } else if (strcmp(a, "--tlb-size") == 0) {
@@ -219,145 +238,9 @@ int bench_worker_opts(int argc, char **argv, struct bench_opts *o)
             return -1;
         }
     }
-    if (o->reps < 1 || o->scale <= 0 || o->ncpus < 1 || o->nthreads > BENCH_MAX_THREADS)
+    if (o->reps < 1 || o->scale <= 0 || o->ncpus < 1)
         return -1;
     return 0;
-}
-
-/* ---- thread scenarios: rings and the workers that hand blocks on ---- */
-
-struct ring {
-    _Alignas(64) atomic_size_t head; /* written by the producer only */
-    _Alignas(64) atomic_size_t tail; /* written by the consumer only */
-    _Alignas(64) size_t mask;
-    void **slot;
-};
-
-static struct ring rings[BENCH_MAX_THREADS];
-
-/* Producer side.  The release store of head pairs with the consumer's
- * acquire load in ring_pop, so the slots are written before they are seen. */
-static size_t ring_push(struct ring *r, void *const *v, size_t n)
-{
-    size_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
-    size_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
-    size_t space = r->mask + 1 - (h - t);
-    size_t m = n < space ? n : space;
-    for (size_t i = 0; i < m; i++)
-        r->slot[(h + i) & r->mask] = v[i];
-    atomic_store_explicit(&r->head, h + m, memory_order_release);
-    return m;
-}
-
-/* Consumer side; the release store of tail pairs with ring_push's acquire. */
-static size_t ring_pop(struct ring *r, void **v, size_t n)
-{
-    size_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    size_t h = atomic_load_explicit(&r->head, memory_order_acquire);
-    size_t avail = h - t;
-    size_t m = n < avail ? n : avail;
-    for (size_t i = 0; i < m; i++)
-        v[i] = r->slot[(t + i) & r->mask];
-    atomic_store_explicit(&r->tail, t + m, memory_order_release);
-    return m;
-}
-
-struct tjob {
-    const struct bench_contender *c;
-    void *ctx;
-    int tid, n, cpu;
-    size_t rounds;
-    pthread_barrier_t *bar;
-    uint64_t t0, t1;
-    int failed;
-    pthread_t th;
-};
-
-/* Thread tid gets BENCH_TBATCH blocks a round, sends them to thread tid+1,
- * and puts what thread tid-1 sent it; while its outgoing ring is full it
- * puts what comes in, so no two threads ever wait on each other. */
-static void *tjob_main(void *arg)
-{
-    struct tjob *j = arg;
-    const size_t k = BENCH_TBATCH, total = j->rounds * k;
-    void *buf[BENCH_TBATCH], *in[BENCH_TBATCH];
-    struct ring *out = &rings[j->tid], *inr = &rings[(j->tid + j->n - 1) % j->n];
-    size_t sent = 0, got = 0;
-
-    bench_pin(j->cpu);
-    void *tc = j->c->thread_ctx ? j->c->thread_ctx(j->ctx, j->tid) : j->ctx;
-    if (tc == NULL)
-        j->failed = 1;
-    pthread_barrier_wait(j->bar);
-    j->t0 = bench_now_ns();
-    while (!j->failed && (sent < total || got < total)) {
-        if (sent < total) {
-            if (j->c->tget(tc, buf, k) != 0) {
-                j->failed = 1;
-                break;
-            }
-            size_t pushed = 0;
-            while (pushed < k) {
-                pushed += ring_push(out, buf + pushed, k - pushed);
-                size_t m = ring_pop(inr, in, k);
-                j->c->tput(tc, in, m);
-                got += m;
-            }
-            sent += k;
-        } else {
-            size_t m = ring_pop(inr, in, k);
-            j->c->tput(tc, in, m);
-            got += m;
-        }
-    }
-    j->t1 = bench_now_ns();
-    if (j->c->thread_done && tc != j->ctx && tc != NULL)
-        j->c->thread_done(tc);
-    return NULL;
-}
-
-/* ns per block moved (one get plus one put), or a negative value on failure. */
-static double run_threads(const struct bench_contender *c, void *ctx, int n, const struct bench_opts *o, size_t rounds)
-{
-    const size_t k = BENCH_TBATCH;
-    if (n == 1) {
-        void *buf[BENCH_TBATCH];
-        void *tc = c->thread_ctx ? c->thread_ctx(ctx, 0) : ctx;
-        if (tc == NULL)
-            return -1;
-        uint64_t t0 = bench_now_ns();
-        for (size_t r = 0; r < rounds; r++) {
-            if (c->tget(tc, buf, k) != 0)
-                return -1;
-            c->tput(tc, buf, k);
-        }
-        uint64_t t1 = bench_now_ns();
-        if (c->thread_done && tc != ctx)
-            c->thread_done(tc);
-        return (double)(t1 - t0) / (double)(rounds * k);
-    }
-    struct tjob jobs[BENCH_MAX_THREADS];
-    pthread_barrier_t bar;
-    pthread_barrier_init(&bar, NULL, (unsigned)n);
-    for (int i = 0; i < n; i++) {
-        atomic_store(&rings[i].head, 0);
-        atomic_store(&rings[i].tail, 0);
-        jobs[i] = (struct tjob){.c = c, .ctx = ctx, .tid = i, .n = n, .cpu = o->cpus[i % o->ncpus], .rounds = rounds, .bar = &bar};
-    }
-    int started = 0;
-    for (; started < n; started++)
-        if (pthread_create(&jobs[started].th, NULL, tjob_main, &jobs[started]) != 0)
-            bench_die("pthread_create failed");
-    uint64_t t0 = UINT64_MAX, t1 = 0;
-    int failed = 0;
-    for (int i = 0; i < n; i++) {
-        pthread_join(jobs[i].th, NULL);
-        t0 = jobs[i].t0 < t0 ? jobs[i].t0 : t0;
-        t1 = jobs[i].t1 > t1 ? jobs[i].t1 : t1;
-        failed |= jobs[i].failed;
-    }
-    pthread_barrier_destroy(&bar);
-    return failed ? -1 : (double)(t1 - t0) / (double)(rounds * k * (size_t)n);
 }
 
 /* ---- the measurement plan ---- */
@@ -389,18 +272,92 @@ static size_t scaled(double base, double scale)
     return v < 1 ? 1 : (size_t)v;
 }
 
+/* The lock's figures of the contender's context (numapool only): acquisitions
+ * per 1000 blocks and mean hold time of one run, from before/after readings. */
+static void emit_lock(const struct bench_contender *c, void *ctx, const uint64_t before[3], const char *scen,
+                      int n, int rep, double blocks)
+{
+    uint64_t after[3];
+    c->lock_figures(ctx, after);
+    double acq = (double)(after[0] - before[0]), timed = (double)(after[1] - before[1]);
+    bench_emit("M lock-acq %s 64 %d %d %.4f", scen, n, rep, blocks > 0 ? 1000.0 * acq / blocks : 0.0);
+    if (timed > 0)
+        bench_emit("M lock-ns %s 64 %d %d %.4f", scen, n, rep, (double)(after[2] - before[2]) / timed);
+}
+
+/* The thread patterns: one shared pool of 64 B blocks per implementation,
+ * each pattern at each thread count, every repetition. */
+static void run_thread_patterns(const struct bench_contender *const impl[], const char *const label[], int nimpl,
+                                const struct bench_opts *o, const uint32_t *perm)
+{
+    static const unsigned pats[2] = {BENCH_S_TBATCH, BENCH_S_TPC};
+    int maxn = 1;
+    for (int i = 0; i < o->ntcounts; i++)
+        maxn = o->tcounts[i] > maxn ? o->tcounts[i] : maxn;
+    size_t nblocks = BENCH_TPOOL / 2 > BENCH_TPER * (size_t)maxn ? BENCH_TPOOL / 2 : BENCH_TPER * (size_t)maxn;
+    void *ctx[4] = {0};
+    size_t rounds[4][2];
+    const double target_ns = 25e6 * o->scale;
+    bench_emit("P %s: thread patterns, setting up", impl[nimpl - 1]->name);
+    for (int k = 0; k < nimpl; k++) {
+        char why[256] = "";
+        if (impl[k]->tget == NULL)
+            continue;
+        if ((ctx[k] = impl[k]->setup(64, nblocks, why, sizeof why)) == NULL) {
+            bench_emit("S %s tbatch 64 %s", label[k], why[0] ? why : "setup failed");
+            continue;
+        }
+        for (int p = 0; p < 2; p++) {       /* warm-up; its speed sets the rounds per thread */
+            double ns = bench_tpattern(impl[k], ctx[k], (int)pats[p], 1, o, 4, perm);
+            size_t fit = ns > 0 ? (size_t)(target_ns / (ns * BENCH_TBATCH)) : 8;
+            rounds[k][p] = fit < 4 ? 4 : fit > 400 ? 400 : fit;
+        }
+    }
+    for (int rep = 0; rep < o->reps; rep++) {
+        bench_emit("P %s: thread patterns, rep %d/%d", impl[nimpl - 1]->name, rep + 1, o->reps);
+        for (int p = 0; p < 2; p++) {
+            if (!(o->scen & pats[p]))
+                continue;
+            const char *scen = bench_scenario_name(pats[p]);
+            for (int t = 0; t < o->ntcounts; t++) {
+                int n = o->tcounts[t];
+                for (int kk = 0; kk < nimpl; kk++) {
+                    int k = (kk + rep) % nimpl;
+                    /* a per-thread LIFO cannot hand blocks to another thread */
+                    if (ctx[k] == NULL || (pats[p] == BENCH_S_TPC && impl[k]->thread_ctx && impl[k] == &bench_ref_lifo))
+                        continue;
+                    /* the same blocks per thread at every count, the same wall time per count */
+                    size_t r = rounds[k][p];
+                    uint64_t before[3];
+                    if (impl[k]->lock_figures)
+                        impl[k]->lock_figures(ctx[k], before);
+                    double ns = bench_tpattern(impl[k], ctx[k], (int)pats[p], n, o, r, perm);
+                    if (ns < 0) {
+                        bench_emit("S %s %s 64 out of blocks with %d threads", label[k], scen, n);
+                        continue;
+                    }
+                    bench_emit("M %s %s 64 %d %d %.4f", label[k], scen, n, rep, ns);
+                    if (impl[k]->lock_figures)
+                        emit_lock(impl[k], ctx[k], before, scen, n, rep, (double)(r * BENCH_TBATCH) * n);
+                }
+            }
+        }
+    }
+    for (int k = 0; k < nimpl; k++)
+        if (ctx[k])
+            impl[k]->teardown(ctx[k]);
+}
+
 int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o)
 {
     const struct bench_contender *impl[NIMPL] = {&bench_ref_lifo, &bench_ref_idxstack, c};
     const char *label[NIMPL] = {"lifo", "idxstack", c->name};
     void *ctx[8][NIMPL];
-    int nthreads = (o->scen & BENCH_S_THREADS) ? (o->nthreads >= 2 ? o->nthreads : 0) : 0;
-    size_t nblocks = BENCH_TPER * (size_t)(nthreads > 1 ? nthreads : 1);
+    size_t nblocks = BENCH_TPER;
     const size_t pp_iters = scaled(4e6, o->scale), rounds = scaled(256, o->scale);
-    const size_t trounds = scaled(96, o->scale);
     const double target_ns = 25e6 * o->scale;
     static const unsigned loops[] = {BENCH_S_PINGPONG, BENCH_S_BATCH, BENCH_S_BULK};
-    size_t count[8][NIMPL][3], tcount[8][NIMPL];
+    size_t count[8][NIMPL][3];
 
     if (bench_pin(o->cpus[0]) != 0)
         bench_emit("X pin-failed %d", o->cpus[0]);
@@ -410,18 +367,13 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
     uint32_t *perm = bench_map(BENCH_BATCH * sizeof *perm);
     void **slots = bench_map(BENCH_BATCH * sizeof *slots);
     void **shuf = bench_map(BENCH_BATCH * sizeof *shuf);
-    for (int i = 0; i < nthreads; i++) {
-        rings[i].mask = 2 * BENCH_TBATCH - 1;
-        rings[i].slot = bench_map(2 * BENCH_TBATCH * sizeof(void *));
-        if (rings[i].slot == NULL)
-            bench_die("cannot map the rings");
-    }
     if (perm == NULL || slots == NULL || shuf == NULL)
         bench_die("cannot map the batch arrays");
     bench_shuffle_u32(perm, BENCH_BATCH, 0x9e3779b97f4a7c15ull);
     struct bench_batch bb = {.n = BENCH_BATCH, .slots = slots, .shuf = shuf, .perm = perm};
+    unsigned single = o->scen & (BENCH_S_PINGPONG | BENCH_S_BATCH | BENCH_S_BULK);
 
-    for (size_t s = 0; s < o->nsizes; s++) {
+    for (size_t s = 0; single && s < o->nsizes; s++) {
         bench_emit("P %s: setting up %zu B", c->name, o->sizes[s]);
         for (int k = 0; k < NIMPL; k++) {
             char why[256] = "";
@@ -443,16 +395,10 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
                 size_t fit = (size_t)(target_ns / (ns * (double)per + 1e-3));
                 count[s][k][li] = fit < 1 ? 1 : fit < full ? fit : full;
             }
-            tcount[s][k] = trounds;
-            if ((o->scen & BENCH_S_THREADS) && impl[k]->tget != NULL) {
-                double ns = run_threads(impl[k], ctx[s][k], 1, o, 2);
-                size_t fit = ns > 0 ? (size_t)(target_ns / (ns * BENCH_TBATCH * 2.0)) : trounds;
-                tcount[s][k] = fit < 2 ? 2 : fit < trounds ? fit : trounds;
-            }
         }
     }
 
-    for (int rep = 0; rep < o->reps; rep++) {
+    for (int rep = 0; single && rep < o->reps; rep++) {
         for (size_t s = 0; s < o->nsizes; s++) {
             size_t size = o->sizes[s];
             bench_emit("P %s: rep %d/%d, %zu B", c->name, rep + 1, o->reps, size);
@@ -467,30 +413,13 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
                     bench_emit("M %s %s %zu 1 %d %.4f", label[k], bench_scenario_name(loops[li]), size, rep, ns);
                 }
             }
-            if (!(o->scen & BENCH_S_THREADS))
-                continue;
-            for (int kk = 0; kk < NIMPL; kk++) {
-                int k = (kk + rep) % NIMPL;
-                if (ctx[s][k] == NULL || impl[k]->tget == NULL)
-                    continue;
-                double t1 = run_threads(impl[k], ctx[s][k], 1, o, tcount[s][k] * (size_t)(nthreads ? nthreads : 1));
-                if (t1 < 0)
-                    bench_emit("S %s threads %zu out of blocks with 1 thread", label[k], size);
-                else
-                    bench_emit("M %s threads %zu 1 %d %.4f", label[k], size, rep, t1);
-                if (nthreads < 2)
-                    continue;
-                double tn = run_threads(impl[k], ctx[s][k], nthreads, o, tcount[s][k]);
-                if (tn < 0)
-                    bench_emit("S %s threads %zu out of blocks with %d threads", label[k], size, nthreads);
-                else
-                    bench_emit("M %s threads %zu %d %d %.4f", label[k], size, nthreads, rep, tn);
-            }
         }
     }
-    for (size_t s = 0; s < o->nsizes; s++)
+    for (size_t s = 0; single && s < o->nsizes; s++)
         for (int k = 0; k < NIMPL; k++)
             if (ctx[s][k] != NULL)
                 impl[k]->teardown(ctx[s][k]);
+    if (o->scen & BENCH_S_THREADS)
+        run_thread_patterns(impl, label, NIMPL, o, perm);
     return 0;
 }

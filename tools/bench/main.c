@@ -5,7 +5,7 @@
  * need (raised as root on the local node, restored at exit), and what is
  * printed: a table with median and spread over repetitions, each figure also
  * divided by the out-of-line LIFO measured in the same process, the targets
- * of DESIGN.md with PASS/MISS, and optionally JSON, CSV and a gnuplot chart.
+ * numapool aims at, with PASS/MISS, and optionally JSON, CSV and a gnuplot chart.
  * The workers speak the line format described in bench.h. */
 #include <errno.h>
 #include <limits.h>
@@ -303,24 +303,23 @@ static struct summary norm_of(int w, const char *scen, size_t size, int threads)
     return collect(w, workers[w].name, "lifo", scen, size, threads);
 }
 
-/* Per-repetition speedup t(1 thread) / t(n threads) of impl in process w. */
-static struct summary speedup_of(int w, const char *impl, size_t size, int n)
+/* Per-repetition speedup of impl in process w from a to b threads in a
+ * thread pattern: throughput(b) / throughput(a) = ns(a) / ns(b). */
+static struct summary speedup_of(int w, const char *impl, const char *scen, int a, int b)
 {
     static double v[1024];
     int k = 0;
     for (size_t i = 0; i < nrecs && k < 1024; i++) {
         const struct rec *r = &recs[i];
-        if ((w >= 0 && r->proc != w) || r->size != size || r->threads != n || strcmp(r->impl, impl) != 0 ||
-            strcmp(r->scen, "threads") != 0)
+        if ((w >= 0 && r->proc != w) || r->size != 64 || r->threads != b || strcmp(r->impl, impl) != 0 ||
+            strcmp(r->scen, scen) != 0)
             continue;
-        const struct rec *one = find(r->proc, impl, "threads", size, 1, r->rep);
-        if (one && r->v > 0)
+        const struct rec *one = find(r->proc, impl, scen, 64, a, r->rep);
+        if (one != NULL && r->v > 0)
             v[k++] = one->v / r->v;
     }
     return summarise(v, k);
 }
-
-/* ---- options ---- */
 
 struct options {
     struct bench_opts w;
@@ -332,9 +331,10 @@ struct options {
 static void usage(FILE *f)
 {
     fputs("usage: numapool-bench [--quick | --full] [--reps N] [--sizes 64,256,4096]\n"
-          "                      [--scenarios pingpong,batch,bulk32,threads,create,coalesce,tlb | all]\n"
+          "       numapool-bench threads [options]   (the thread patterns tbatch and tpc only)\n"
+          "                      [--scenarios pingpong,batch,bulk32,tbatch,tpc,threads,create,coalesce,tlb | all]\n"
           "                      [--contenders glibc,jemalloc,mimalloc,tcmalloc,dpdk,numapool-static,numapool-shared]\n"
-          "                      [--threads N] [--tlb-size BYTES[K|M|G]] [--json FILE] [--csv FILE] [--plot FILE.png]\n"
+          "                      [--threads 1,2,8] [--tlb-size BYTES[K|M|G]] [--json FILE] [--csv FILE] [--plot FILE.png]\n"
           "Default: every scenario, 64/256/4096 B, 5 repetitions, under a minute on 2 cores.\n"
           "--quick: 3 repetitions, shorter loops, a 256 MiB TLB kernel.  --full: 11 repetitions, 4x longer loops.\n"
           "See tools/bench/README.md for what each column means.\n",
@@ -365,6 +365,10 @@ static void parse_options(int argc, char **argv, struct options *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char bad[64];
+        if (i == 1 && strcmp(a, "threads") == 0) {     /* `numapool-bench threads`: the thread patterns only */
+            o->w.scen = BENCH_S_THREADS;
+            continue;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             exit(0);
@@ -392,8 +396,11 @@ static void parse_options(int argc, char **argv, struct options *o)
                 bench_die("--scenarios: unknown scenario '%s'", bad);
         } else if (strcmp(a, "--contenders") == 0) {
             snprintf(o->contenders, sizeof o->contenders, "%s", v);
-        } else if (strcmp(a, "--threads") == 0 && atoi(v) >= 1) {
-            threads = atoi(v);
+        } else if (strcmp(a, "--threads") == 0) {
+            if ((o->w.ntcounts = bench_parse_counts(v, o->w.tcounts, BENCH_MAX_TCOUNTS)) <= 0)
+                bench_die("--threads: up to %d thread counts from 1 to %d, e.g. 1,2,8", BENCH_MAX_TCOUNTS,
+                          BENCH_MAX_THREADS);
+            threads = 1;
         } else if (strcmp(a, "--tlb-size") == 0 && parse_bytes(v) >= 8192) {
             tlb = parse_bytes(v);
         } else if (strcmp(a, "--json") == 0) {
@@ -421,8 +428,16 @@ static void parse_options(int argc, char **argv, struct options *o)
     for (int c = 0; c < CPU_SETSIZE && o->w.ncpus < BENCH_MAX_THREADS; c++)
         if (CPU_ISSET(c, &set))
             o->w.cpus[o->w.ncpus++] = c;
-    int n = threads ? threads : o->w.ncpus;
-    o->w.nthreads = n > BENCH_MAX_THREADS ? BENCH_MAX_THREADS : n;
+    if (!threads) {     /* 1, 2, every CPU when more, and 4 per CPU (oversubscribed) */
+        int c = o->w.ncpus, over = 4 * c > BENCH_MAX_THREADS ? BENCH_MAX_THREADS : 4 * c;
+        o->w.ntcounts = 0;
+        o->w.tcounts[o->w.ntcounts++] = 1;
+        o->w.tcounts[o->w.ntcounts++] = 2;
+        if (c > 2)
+            o->w.tcounts[o->w.ntcounts++] = c;
+        if (over > 2 && over > c)
+            o->w.tcounts[o->w.ntcounts++] = over;
+    }
 }
 
 static int contender_wanted(const struct options *o, const char *name)
@@ -484,38 +499,65 @@ static void print_loop_table(const struct options *o, const char *scen)
     }
 }
 
+static const char *pattern_title(const char *scen)
+{
+    return !strcmp(scen, "tbatch") ? "batch per thread: each thread gets 4096 blocks, puts them back shuffled"
+                                   : "producer -> consumer: pairs of threads, 256 blocks handed at a time";
+}
+
+/* Throughput in M blocks/s from ns per block. */
+static double mbps(double ns)
+{
+    return ns > 0 ? 1e3 / ns : NAN;
+}
+
 static void print_threads_table(const struct options *o)
 {
-    int n = o->w.nthreads;
-    printf("\nthreads: blocks handed from thread to thread through SPSC rings, %u per round, pinned on CPUs", BENCH_TBATCH);
-    for (int i = 0; i < (n > 1 ? n : 1); i++)
-        printf("%s%d", i ? "," : " ", o->w.cpus[i % o->w.ncpus]);
-    printf("\n(ns per block moved, one get + one put; speedup = throughput with %d threads / with 1)\n", n);
-    for (size_t s = 0; s < o->w.nsizes; s++) {
-        size_t size = o->w.sizes[s];
-        printf("\n  %zu B blocks\n  %-22s %9s %9s %9s %17s %8s\n", size, "contender", "1 thread", "N thread", "speedup",
-               "speedup min..max", "N /LIFO");
+    static const char *const scens[2] = {"tbatch", "tpc"};
+    static const unsigned bits[2] = {BENCH_S_TBATCH, BENCH_S_TPC};
+    printf("\nthreads: one shared pool of %u blocks of 64 B, thread i pinned on CPU i mod %d (", BENCH_TPOOL,
+           o->w.ncpus);
+    for (int i = 0; i < o->w.ncpus; i++)
+        printf("%s%d", i ? "," : "", o->w.cpus[i]);
+    printf(")\n(M blocks/s moved, one get + one put each, medians; speedups from per-repetition ratios)\n");
+    for (int p = 0; p < 2; p++) {
+        if (!(o->w.scen & bits[p]))
+            continue;
+        printf("\n  %s\n  %-22s", pattern_title(scens[p]), "contender");
+        for (int t = 0; t < o->w.ntcounts; t++)
+            printf(" %7d thr", o->w.tcounts[t]);
+        for (int t = 1; t < o->w.ntcounts; t++)
+            printf(" %5d/%-3d", o->w.tcounts[t], o->w.tcounts[t - 1]);
+        printf("\n");
         for (int w = -1; w < NWORKERS; w++) {
             if (w >= 0 && !workers[w].present)
                 continue;
-            for (int k = 0; k < 2; k++) {
-                if ((k == 0) != (w < 0))
-                    continue; /* the LIFO row pools every process: it shows the ceiling */
-                const char *impl = k ? workers[w].name : "lifo";
-                struct summary one = collect(w, impl, NULL, "threads", size, 1);
-                struct summary many = collect(w, impl, NULL, "threads", size, n);
-                struct summary sp = speedup_of(w, impl, size, n);
-                struct summary nm = collect(w, impl, "lifo", "threads", size, n);
-                char label[48];
-                snprintf(label, sizeof label, "%s", k ? impl : "ideal LIFO, per thread");
-                if (one.n == 0) {
-                    printf("  %-22s %9s\n", label, "-");
-                    continue;
-                }
-                printf("  %-22s %9.3f %9.3f %9.3f %8.3f..%-8.3f %8.3f\n", label, one.med, many.med, sp.med, sp.min,
-                       sp.max, nm.med);
+            const char *impl = w >= 0 ? workers[w].name : "lifo";
+            if (w < 0 && p == 1)
+                continue;   /* a per-thread LIFO hands nothing to another thread */
+            struct summary s0 = collect(w, impl, NULL, scens[p], 64, o->w.tcounts[0]);
+            printf("  %-22s", w >= 0 ? impl : "ideal LIFO, per thread");
+            if (s0.n == 0) {
+                printf(" %11s\n", "-");
+                continue;
             }
+            for (int t = 0; t < o->w.ntcounts; t++)
+                printf(" %11.1f", mbps(collect(w, impl, NULL, scens[p], 64, o->w.tcounts[t]).med));
+            for (int t = 1; t < o->w.ntcounts; t++)
+                printf(" %9.2f", speedup_of(w, impl, scens[p], o->w.tcounts[t - 1], o->w.tcounts[t]).med);
+            printf("\n");
         }
+        printf("  %-22s", "numapool lock acq/1000");
+        for (int t = 0; t < o->w.ntcounts; t++) {
+            struct summary a = collect(W_NPSHARED, "lock-acq", NULL, scens[p], 64, o->w.tcounts[t]);
+            printf(" %11.2f", a.n ? a.med : NAN);
+        }
+        printf("\n  %-22s", "numapool lock hold ns");
+        for (int t = 0; t < o->w.ntcounts; t++) {
+            struct summary a = collect(W_NPSHARED, "lock-ns", NULL, scens[p], 64, o->w.tcounts[t]);
+            printf(" %11.1f", a.n ? a.med : NAN);
+        }
+        printf("   (numapool-shared: node lock acquisitions per 1000 blocks, mean hold time)\n");
     }
 }
 
@@ -614,9 +656,68 @@ static const char *absent_why(int w)
     return buf;
 }
 
+/* The thread targets (numapool-shared, as users link it). */
+static void thread_targets(const struct options *o)
+{
+    int i2 = -1, io = -1, ic = -1;
+    for (int t = 0; t < o->w.ntcounts; t++) {
+        if (o->w.tcounts[t] == 2)
+            i2 = t;
+        if (o->w.tcounts[t] > o->w.ncpus && o->w.tcounts[t] > 2)
+            io = t;
+        if (o->w.tcounts[t] == o->w.ncpus && o->w.ncpus >= 4)
+            ic = t;
+    }
+    const char *np = workers[W_NPSHARED].name;
+    const char *why = workers[W_NPSHARED].present ? NULL : absent_why(W_NPSHARED);
+    for (int p = 0; p < 2; p++) {
+        const char *scen = p ? "tpc" : "tbatch";
+        unsigned bit = p ? BENCH_S_TPC : BENCH_S_TBATCH;
+        if (!(o->w.scen & bit))
+            continue;
+        char name[96];
+        /* the better of tcmalloc and mimalloc at 2 threads, raw throughput */
+        double best = NAN;
+        const char *bestname = "tcmalloc/mimalloc";
+        for (int w = W_MIMALLOC; w <= W_TCMALLOC; w++) {
+            if (!workers[w].present)
+                continue;
+            struct summary m = collect(w, workers[w].name, NULL, scen, 64, 2);
+            if (m.n && (isnan(best) || m.med < best))
+                best = m.med, bestname = workers[w].name;
+        }
+        struct summary n2 = collect(W_NPSHARED, np, NULL, scen, 64, 2);
+        if (i2 < 0) {
+            add_target(p ? "tpc: 2 threads, numapool / best malloc" : "tbatch: 2 threads / 1", 64, NAN, 1, 0,
+                       "--threads has no count 2");
+        } else if (!p) {
+            struct summary sp = speedup_of(W_NPSHARED, np, scen, 1, 2);
+            add_target("tbatch: 2 threads / 1 thread throughput", 64, sp.med, 1.8, 0, why ? why : sp.n ? NULL :
+                       "not measured");
+            snprintf(name, sizeof name, "tbatch: 2 threads, numapool / %s throughput", bestname);
+            add_target(name, 64, n2.n && !isnan(best) ? best / n2.med : NAN, 1.0, 0,
+                       why ? why : isnan(best) ? "neither tcmalloc nor mimalloc measured" : NULL);
+        } else {
+            snprintf(name, sizeof name, "tpc: 2 threads, numapool / %s throughput", bestname);
+            add_target(name, 64, n2.n && !isnan(best) ? best / n2.med : NAN, 3.0, 0,
+                       why ? why : isnan(best) ? "neither tcmalloc nor mimalloc measured" : NULL);
+        }
+        if (io >= 0 && i2 >= 0) {
+            snprintf(name, sizeof name, "%s: %d threads (oversubscribed) / 2 threads throughput", scen,
+                     o->w.tcounts[io]);
+            struct summary so = speedup_of(W_NPSHARED, np, scen, 2, o->w.tcounts[io]);
+            add_target(name, 64, so.med, 0.9, 0, why ? why : so.n ? NULL : "not measured");
+        }
+        if (ic >= 0 && !p) {
+            snprintf(name, sizeof name, "tbatch: %d threads / 1 thread, per 2 cores", o->w.ncpus);
+            struct summary sc = speedup_of(W_NPSHARED, np, scen, 1, o->w.ncpus);
+            add_target(name, 64, sc.n ? sc.med * 2.0 / o->w.ncpus : NAN, 1.9, 0, why ? why : NULL);
+        }
+    }
+}
+
 static void compute_targets(const struct options *o)
 {
-    int n = o->w.nthreads;
     for (size_t s = 0; s < o->w.nsizes; s++) {
         size_t size = o->w.sizes[s];
         struct summary shr = norm_of(W_NPSHARED, "pingpong", size, 1);
@@ -649,15 +750,9 @@ static void compute_targets(const struct options *o)
             add_target("bulk of 32 shared / DPDK bulk of 32", size, a.med / b.med, 1.0, 1,
                        !a.n ? absent_why(W_NPSHARED) : !b.n ? absent_why(W_DPDK) : NULL);
         }
-        if (o->w.scen & BENCH_S_THREADS) {
-            char name[80];
-            snprintf(name, sizeof name, "%d threads / 1 thread throughput (shared)", n);
-            struct summary sp = speedup_of(W_NPSHARED, workers[W_NPSHARED].name, size, n);
-            double lim = n == 2 ? 1.8 : 0.9 * n;
-            add_target(name, size, sp.med, lim, 0,
-                       n < 2 ? "needs 2 or more CPUs" : sp.n ? NULL : absent_why(W_NPSHARED));
-        }
     }
+    if (o->w.scen & BENCH_S_THREADS)
+        thread_targets(o);
     if (o->w.scen & BENCH_S_CREATE) {
         struct summary r = create_ratio();
         const char *why = NULL;
@@ -690,7 +785,7 @@ static void compute_targets(const struct options *o)
 
 static void print_targets(void)
 {
-    printf("\ntargets of DESIGN.md (each a ratio numapool / reference of medians of per-process /LIFO figures)\n");
+    printf("\ntargets (each a ratio numapool / reference: of per-process /LIFO medians, or of throughputs for the thread patterns)\n");
     printf("  %-56s %6s %8s %8s  %s\n", "target", "size", "ratio", "limit", "verdict");
     for (size_t i = 0; i < ntargets; i++) {
         const struct target *t = &targets[i];
@@ -749,7 +844,7 @@ static void for_each_row(FILE *f, row_fn fn)
 
 static int has_lifo(const char *scen)
 {
-    return !strcmp(scen, "pingpong") || !strcmp(scen, "batch") || !strcmp(scen, "bulk32") || !strcmp(scen, "threads");
+    return !strcmp(scen, "pingpong") || !strcmp(scen, "batch") || !strcmp(scen, "bulk32") || !strcmp(scen, "tbatch");
 }
 
 static void json_row(FILE *f, int first, int proc, const char *impl, const char *scen, size_t size, int threads)
@@ -801,7 +896,7 @@ static void write_json(const struct options *o, const char *path)
     bench_thp_mode(thp, sizeof thp);
     fprintf(f, "{\n  \"tool\": \"numapool-bench\",\n  \"cpus\": %d,\n  \"threads\": %d,\n  \"reps\": %d,\n"
                "  \"scale\": %g,\n  \"thp\": ",
-            o->w.ncpus, o->w.nthreads, o->w.reps, o->w.scale);
+            o->w.ncpus, o->w.tcounts[o->w.ntcounts - 1], o->w.reps, o->w.scale);
     json_str(f, thp);
     fputs(",\n  \"contenders\": [", f);
     for (int w = 0; w < NWORKERS; w++) {
@@ -942,19 +1037,22 @@ static void self_dir(char *dir, size_t len)
 
 static void build_argv(char **argv, char *buf, size_t buflen, const struct options *o, const char *name, unsigned scen)
 {
-    char sizes[128] = "", scens[160] = "", cpus[512] = "";
+    char sizes[128] = "", scens[160] = "", cpus[512] = "", counts[64] = "";
     size_t p = 0;
     for (size_t i = 0; i < o->w.nsizes; i++)
         p += (size_t)snprintf(sizes + p, sizeof sizes - p, "%s%zu", i ? "," : "", o->w.sizes[i]);
     p = 0;
-    for (unsigned b = 1; b <= BENCH_S_TLB; b <<= 1)
+    for (unsigned b = 1; b <= BENCH_S_TPC; b <<= 1)
         if (scen & b)
             p += (size_t)snprintf(scens + p, sizeof scens - p, "%s%s", p ? "," : "", bench_scenario_name(b));
     p = 0;
     for (int i = 0; i < o->w.ncpus; i++)
         p += (size_t)snprintf(cpus + p, sizeof cpus - p, "%s%d", i ? "," : "", o->w.cpus[i]);
-    snprintf(buf, buflen, "%s%c%s%c%s%c%d%c%g%c%d%c%s%c%zu", sizes, 0, scens, 0, cpus, 0, o->w.reps, 0, o->w.scale, 0,
-             o->w.nthreads, 0, name, 0, o->w.tlb_bytes);
+    p = 0;
+    for (int i = 0; i < o->w.ntcounts; i++)
+        p += (size_t)snprintf(counts + p, sizeof counts - p, "%s%d", i ? "," : "", o->w.tcounts[i]);
+    snprintf(buf, buflen, "%s%c%s%c%s%c%d%c%g%c%s%c%s%c%zu", sizes, 0, scens, 0, cpus, 0, o->w.reps, 0, o->w.scale, 0,
+             counts, 0, name, 0, o->w.tlb_bytes);
     /* the values sit one after another in buf, NUL-separated */
     const char *v[8];
     const char *q = buf;

@@ -118,9 +118,11 @@ int main(int argc, char **argv)
     }
     /* memory: every pool, twice the blocks the scenarios hold, plus headers */
     size_t bytes = 64u << 20;
-    size_t nb = BENCH_TPER * (size_t)(o.nthreads > 1 ? o.nthreads : 1);
+    size_t nb = BENCH_TPER;
     for (size_t i = 0; i < o.nsizes; i++)
         bytes += 4 * nb * (o.sizes[i] + 128);
+    if (o.scen & BENCH_S_THREADS)
+        bytes += 2 * (size_t)BENCH_TPOOL * (64 + 128);
     char lcore[16], mem[32];
     snprintf(lcore, sizeof lcore, "%d", o.cpus[0]);
     snprintf(mem, sizeof mem, "%zu", (bytes >> 20) + 1);

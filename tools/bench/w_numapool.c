@@ -68,6 +68,20 @@ static void np_teardown(void *vc)
     free(c);
 }
 
+static void np_lock_figures(void *vc, uint64_t v[3])
+{
+    struct npctx *c = vc;
+    npool_stats_t *st = malloc(sizeof *st);
+    v[0] = v[1] = v[2] = 0;
+    if (st != NULL && npool_stats(c->p, st) == 0)
+        for (size_t k = 0; k < st->nnodes; k++) {
+            v[0] += st->nodes[k].lock_acquisitions;
+            v[1] += st->nodes[k].lock_timed;
+            v[2] += st->nodes[k].lock_hold_ns;
+        }
+    free(st);
+}
+
 #define NP_GET(c) npool_get((c)->p)
 #define NP_PUT(c, b) ((void)npool_put((c)->p, (b)))
 #define NP_GETB(c, v, n) npool_get_bulk((c)->p, (v), (n))
@@ -367,6 +381,7 @@ int main(int argc, char **argv)
         .bulk = np_bulk,
         .tget = np_tget,
         .tput = np_tput,
+        .lock_figures = np_lock_figures,
     };
     int rc = bench_worker_run(&c, &o);
     if (o.scen & BENCH_S_CREATE)

@@ -1147,6 +1147,7 @@ static PyObject *pool_stats(Pool *self, PyObject *unused)
             SZ(r, ns, blocks_held) || SZ(r, ns, blocks_free_set) || SZ(r, ns, blocks_cached) ||
             SZ(r, ns, largest_free_run) || DBL(r, ns, fragmentation) || SZ(r, ns, pages_verified) ||
             SZ(r, ns, bytes_misplaced) || U64(r, ns, gets) || U64(r, ns, puts) || U64(r, ns, failed_gets) ||
+            U64(r, ns, lock_acquisitions) || U64(r, ns, lock_timed) || U64(r, ns, lock_hold_ns) ||
             PyList_Append(rows, r) < 0) {
             Py_XDECREF(r);
             goto fail;
