@@ -47,6 +47,7 @@
     X(ALLOC_TOPO_NODES, ENOMEM, "calloc of the topology's nodes (build)")                              \
     X(ALLOC_TOPO_CPUS, ENOMEM, "malloc of the CPU bitmaps and table (build)")                          \
     X(ALLOC_TOPO_DIST, ENOMEM, "calloc of the distance matrix (fill_distances)")                       \
+    X(ALLOC_CPUSET, ENOMEM, "CPU_ALLOC of the affinity set for \"cpubind\" (nodestr.c)")                \
     X(ALLOC_CACHE, ENOMEM, "aligned_alloc of a thread's cache (cache.c new_cache)")                    \
     X(ALLOC_MAGAZINE, ENOMEM, "calloc of a magazine buffer (depot.c buf_new)")                         \
     X(ALLOC_CHECK, ENOMEM, "calloc of npool_check's marks (check.c)")

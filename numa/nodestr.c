@@ -375,7 +375,7 @@ static int cpubind_raw(const struct topo *t, topo_nodeset_t *raw)
         return 0;
     }
     for (size_t n = t->ncpus > 1024 ? (size_t)t->ncpus : 1024; n <= (1u << 22); n *= 2) {
-        cpu_set_t *cs = CPU_ALLOC(n);
+        cpu_set_t *cs = NPOOL_FAULT(ALLOC_CPUSET) ? NULL : CPU_ALLOC(n);
         size_t sz = CPU_ALLOC_SIZE(n);
         if (!cs)
             return npool__errorf(-ENOMEM, "cpubind: out of memory for a set of %zu CPUs", n);

@@ -414,7 +414,7 @@ static int describe_nodes(struct topo *t, hwloc_topology_t h, const struct node_
 
 /* hwloc's locality of each node (the CPUs of the object it hangs under), as
  * the nodes owning those CPUs; the nodes of the allowed CPUs; Mems_allowed. */
-static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_lists *l, char *buf, size_t len)
+static int allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_lists *l, char *buf, size_t len)
 {
     for (int i = 0; h && i < t->nnodes; i++) {
         hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)t->node[i].os_index);
@@ -429,11 +429,13 @@ static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_l
      * it falls back to guesses); else every CPU. */
     const char *cal = NULL;
     if (topo__read(t->fsroot, "/proc/self/status", buf, len) > 0 && (cal = strstr(buf, "Cpus_allowed_list:"))) {
-        cpubits_t *allowed = calloc(1, sizeof *allowed);
+        cpubits_t *allowed = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : calloc(1, sizeof *allowed);
+        if (!allowed)
+            return npool__errorf(-ENOMEM, "out of memory reading the allowed CPUs");
         char *eol = strchr(cal, '\n');
         if (eol)
             *eol = '\0';
-        if (allowed && topo__parse_list(cal + strlen("Cpus_allowed_list:"), add_cpus, allowed) == 0) {
+        if (topo__parse_list(cal + strlen("Cpus_allowed_list:"), add_cpus, allowed) == 0) {
             for (int c = 0; c < t->ncpus; c++)
                 if (cpu_has(allowed, c) && t->cpu_node[c] >= 0)
                     topo_nodeset_add(&t->cpu_allowed_nodes, t->cpu_node[c]);
@@ -468,6 +470,7 @@ static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_l
     }
     for (int i = 0; i < t->nnodes; i++)
         t->node[i].allowed = topo_nodeset_has(&t->allowed, t->node[i].os_index);
+    return 0;
 }
 
 static int build(struct topo *t, hwloc_topology_t h)
@@ -477,8 +480,8 @@ static int build(struct topo *t, hwloc_topology_t h)
     int rc;
     if ((rc = list_nodes(t, h, &l, buf, sizeof buf)) != 0 || (rc = describe_nodes(t, h, &l, buf, sizeof buf)) != 0)
         return rc;
-    allowed_sets(t, h, &l, buf, sizeof buf);
-    if ((rc = fill_distances(t, h, !topo__is_synthetic(t))) != 0)
+    if ((rc = allowed_sets(t, h, &l, buf, sizeof buf)) != 0 ||
+        (rc = fill_distances(t, h, !topo__is_synthetic(t))) != 0)
         return rc;
     long ps = sysconf(_SC_PAGESIZE);
     t->base_page_size = ps > 0 ? (size_t)ps : 4096;

@@ -11,6 +11,7 @@
 #define NUMAPOOL_TOPO_PRIVATE_H
 
 #include "topo.h"
+#include "fault.h"   /* NPOOL_FAULT: a constant 0 outside the test-only fault build */
 
 #include <stdbool.h>
 #include <stddef.h>

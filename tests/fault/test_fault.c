@@ -82,6 +82,7 @@ static const struct {
     [NPOOL_FAULT_ALLOC_TOPO_NODES] = {"memory", {0, 0}},
     [NPOOL_FAULT_ALLOC_TOPO_CPUS] = {"memory", {0, 0}},
     [NPOOL_FAULT_ALLOC_TOPO_DIST] = {"memory", {0, 0}},
+    [NPOOL_FAULT_ALLOC_CPUSET] = {"memory", {0, 0}},
     [NPOOL_FAULT_ALLOC_CACHE] = {"memory", {0, 0}},
     [NPOOL_FAULT_ALLOC_MAGAZINE] = {"memory", {0, 0}},
     [NPOOL_FAULT_ALLOC_CHECK] = {"memory", {0, 0}},
@@ -370,6 +371,8 @@ static const struct config one_node[] = {
                 .name = "f-prefer"}, 0},
     {"no-cache", {.block_size = 64, .block_count = 4096, .pages = NPOOL_PAGES_BASE, .flags = NPOOL_NO_CACHE,
                   .name = "f-nocache"}, 0},
+    {"cpubind", {.block_size = 64, .block_count = 4096, .nodes = "cpubind", .pages = NPOOL_PAGES_BASE,
+                 .name = "f-cpubind"}, 0},
 };
 #define NCONFIGS (int)(sizeof one_node / sizeof one_node[0])
 
