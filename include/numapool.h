@@ -20,12 +20,20 @@
  *
  * **Free, held, cached.** A block is *held* from the get that returned it to
  * the put that returns it; every other block is *free*.  A free block sits
- * either in its node's *free set*, kept sorted by address, or in a per-thread
- * cache or its node's depot of magazines (see npool_coalesce()).  Efficiency
- * is held / total.  Fragmentation
- * is computed per node over its free set as
- * `100 * (1 - largest free run / blocks in the set)`, 0 when the set is
- * empty; the pool's figure is the largest over its nodes.
+ * in its node's *free set*, kept sorted by address, or in a thread's cache
+ * (its current magazine, a stack it pops and pushes without a lock, or its
+ * spares, full magazines it keeps for itself), or in its node's depot of full
+ * magazines (see npool_coalesce()).  What caches may hold is bounded: a
+ * thread's current magazine at most min(256, 1/16 of a node) blocks per node,
+ * all threads' current magazines together less than 1/8 of a node; a
+ * thread's spares at most 1/8 of a node, all threads' at most 1/2; the depot
+ * at most a quarter.  A get that finds its node empty takes the other
+ * threads' spares and the depot back before it fails, so it fails only when
+ * every free block of the node sits in other threads' current magazines:
+ * a pool that many threads share should hold 1/8 more blocks than they hold
+ * at once.  Efficiency is held / total.  Fragmentation is computed per node
+ * over its free set as `100 * (1 - largest free run / blocks in the set)`,
+ * 0 when the set is empty; the pool's figure is the largest over its nodes.
  *
  * **Errors.** Functions returning `int` return 0 or a negative errno value
  * (`-EINVAL`, `-ENOMEM`...), except where their comment says otherwise.
@@ -299,10 +307,11 @@ NPOOL_API void *npool_block(const npool_t *pool, size_t index);
 NPOOL_API int npool_put_index(npool_t *pool, size_t index);
 
 /**
- * Coalesce: return the calling thread's cache, the caches of threads that
- * have exited and each node's depot (full magazines that threads handed in)
- * to the address-sorted free sets, at once; every other live thread returns
- * its cache at its next call into this pool.  Afterwards
+ * Coalesce: return the calling thread's cache, every thread's spares (full
+ * magazines threads keep for themselves), the caches of threads that have
+ * exited and each node's depot (full magazines that threads handed in) to
+ * the address-sorted free sets, at once; every other live thread returns
+ * its current magazine at its next call into this pool.  Afterwards
  * npool_fragmentation() and npool_get_contig() see those blocks.  Runs in
  * time linear in the cached blocks, not in the pool size.  Also triggered
  * automatically by puts when a node's fragmentation passes
