@@ -10,7 +10,9 @@
  * never take a page fault.  Blocks are `stride` bytes apart: the block size
  * rounded up to the alignment (64 bytes, a cache line, unless asked
  * otherwise).  Nothing is ever written into a free block: the pool's own
- * metadata lives outside the arenas, on the pool's nodes.
+ * metadata lives outside the arenas, on the pool's nodes.  (A library built
+ * with NPOOL_DEBUG >= 2 fills free blocks with a pattern that every get
+ * checks, to catch writes after put; see the source's docs/ARCHITECTURE.md.)
  *
  * **Indices.** Arenas are laid out in ascending OS node index, whatever the
  * order of the node string, and block indices run through them in that
@@ -387,6 +389,10 @@ NPOOL_API const char *npool_pages_name(enum npool_pages pages);
  * else.  The library's exported npool_get() and npool_put() run the same
  * code first: the magazine pop and push below are written once.  Define
  * NPOOL_NO_INLINE before including this header to call the functions always.
+ * The library steps this path aside itself (its pools' keys never match)
+ * where it must see every get and put: when it was built with ASan or with
+ * NPOOL_DEBUG >= 2, and for a pool created while the program runs under
+ * valgrind, whose memcheck it tells which blocks are free.
  * ------------------------------------------------------------------------ */
 /** @cond internal */
 #define NPOOL_ABI 2

@@ -6,7 +6,8 @@
  * Header-only, over the C functions of numapool.h (link libnumapool as for
  * C: `numapool::numapool` in CMake, `pkg-config --libs numapool`).  The C
  * header's contract holds unchanged: the model, the indices, the thread
- * safety, the inline fast path (off under AddressSanitizer).
+ * safety, the inline fast path (off under AddressSanitizer and valgrind,
+ * and with a library built with NPOOL_DEBUG >= 2).
  *
  * **Errors.** A call that fails throws numapool::error, a
  * `std::system_error` whose `code()` is the errno value in

@@ -67,7 +67,7 @@ static size_t fill_for(npool_t *pool, struct npool_arena *a, struct npool_tcache
         have = k = npool__refill(pool, a, m, &tc->side[a->pos], 0);    /* no node lock */
     if (have < n) {
         npool__lock(a);
-        if (have == 0 && npool__depot_take_full(a, m, &tc->side[a->pos]))
+        if (have == 0 && npool__depot_take_full(a, m, &tc->side[a->pos], 0))
             k = have = NPOOL__LD(&m->n);
         if (have + a->fs.nfree < n && a->depot_blocks)
             npool__depot_drain(a);
@@ -317,14 +317,18 @@ int npool_put_contig(npool_t *pool, void *first, size_t n)
         for (size_t k = 0; k < n; k++)
             npool__set_state(a, i + k, NPOOL_STATE_FREE);
     }
-    NPOOL_POISON(npool__block_at(pool, a, i), n * pool->stride);
+    npool__blocks_in(pool, npool__block_at(pool, a, i), n);
     npool__lock(a);
     if (freeset_run_none(&a->fs, i, n)) {
         freeset_insert_run(&a->fs, i, n);
     } else {
+        NPOOL_ASSERT(pool->unchecked, "blocks %zu..%zu of pool '%s' were held but some are in node %d's free set",
+                     a->first_index + i, a->first_index + i + n - 1, pool->name, a->node);
         for (size_t k = 0; k < n; k++)
             freeset_insert(&a->fs, i + k);
     }
+    NPOOL_ASSERT(a->fs.nfree <= a->nblocks, "node %d's free set counts %zu blocks, more than its %zu", a->node,
+                 a->fs.nfree, a->nblocks);
     a->puts += n;
     npool__auto_coalesce(pool, a, n);
     npool__unlock(a);

@@ -207,7 +207,7 @@ static int build_arena(npool_t *pool, struct npool_arena *a, enum npool_pages pa
     pool->metadata_bytes += a->meta_bytes;
     if ((rc = npool__pages_map(pool, a, pages, page_size, t)) != 0)
         return rc;
-    NPOOL_POISON(a->base, pool->arena_bytes);   /* every block starts free */
+    npool__arena_fresh(pool, a);        /* every block starts free (and fresh) */
     struct os_smaps sm;
     if ((rc = os_smaps(a->base, &sm)) != 0)
         return rc;
@@ -355,8 +355,9 @@ static int create(const npool_config_t *cfg, npool_t **out)
     pool->unchecked = !!(cfg->flags & NPOOL_UNCHECKED);
     pool->cpu_arena = narenas > 1 ? pool->cpu_table : NULL;
     /* users' inline path (numapool.h) serves cached pools that do not zero,
-     * unless this library must see every get and put itself */
-    pool->inline_ok = pool->mag_cap && !(cfg->flags & NPOOL_ZERO) && !NPOOL_SEES_EVERY_BLOCK;
+     * unless this library must see every get and put itself: built for it,
+     * or running under valgrind (free blocks are inaccessible there) */
+    pool->inline_ok = pool->mag_cap && !(cfg->flags & NPOOL_ZERO) && !NPOOL_SEES_EVERY_BLOCK && !NPOOL_ON_VALGRIND;
     pool->fast = narenas == 1 && pool->inline_ok;      /* the bulk fast paths */
     npool__report_created(pool);       /* NUMAPOOL_VERBOSE lines; NUMAPOOL_STATS remembers it */
     *out = pool;

@@ -36,6 +36,7 @@
 
 #define SPARES_START 2u         /* spares a new side may keep, in magazines */
 #define TRIM_EVERY 64u          /* exchanges between two looks at unused spares */
+#define PRODUCER_AFTER 64u      /* refills without an overflow before a thread takes others' magazines */
 
 static struct npool_buf *buf_new(struct npool_arena *a)
 {
@@ -66,17 +67,19 @@ void npool__buf_put(struct npool_arena *a, uint32_t *idx)
     a->dempty = b;
 }
 
-int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd)
+int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd, int own_only)
 {
-    struct npool_buf **pf = &a->dfull;
+    struct npool_buf **pf = own_only ? NULL : &a->dfull;
     for (struct npool_buf **p = &a->dfull; sd && *p; p = &(*p)->next)   /* at most depot_max */
         if ((*p)->owner == sd && (*p)->n <= m->cap) {
             pf = p;
             break;
         }
-    struct npool_buf *f = *pf;
+    struct npool_buf *f = pf ? *pf : NULL;
     if (!f || f->n > m->cap || NPOOL__LD(&m->n) != 0)
         return 0;
+    NPOOL_ASSERT(a->nfull > 0 && a->depot_blocks >= f->n, "node %d's depot counts %zu blocks in %zu magazines "
+                 "but holds a magazine of %u", a->node, a->depot_blocks, a->nfull, f->n);
     *pf = f->next;
     a->nfull--;
     a->depot_blocks -= f->n;
@@ -89,6 +92,8 @@ int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const st
 int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd)
 {
     uint32_t n = NPOOL__LD(&m->n);
+    NPOOL_ASSERT(n <= m->cap && m->cap <= a->buf_cap, "a magazine of node %d handed to the depot holds %u blocks, "
+                 "capacity %u, buffers of %u", a->node, n, m->cap, a->buf_cap);
     if (a->nfull >= a->depot_max || a->depot_blocks + n > a->nblocks / 4)
         return 0;
     uint32_t *fresh = npool__buf_get(a);
@@ -112,11 +117,17 @@ size_t npool__depot_drain(struct npool_arena *a)
     while (a->dfull) {
         struct npool_buf *f = a->dfull;
         a->dfull = f->next;
-        for (uint32_t j = 0; j < f->n; j++)
+        for (uint32_t j = 0; j < f->n; j++) {
+            NPOOL_ASSERT(f->idx[j] < a->nblocks, "node %d's depot holds index %u, past its %zu blocks", a->node,
+                         f->idx[j], a->nblocks);
             freeset_insert(&a->fs, f->idx[j]);
+        }
         moved += f->n;
         npool__buf_put(a, f->idx);
     }
+    NPOOL_ASSERT(moved == a->depot_blocks && a->fs.nfree <= a->nblocks, "node %d's depot counted %zu blocks and "
+                 "held %zu; its free set now counts %zu of %zu", a->node, a->depot_blocks, moved, a->fs.nfree,
+                 a->nblocks);
     a->nfull = 0;
     a->depot_blocks = 0;
     return moved;
@@ -212,6 +223,9 @@ static void maybe_trim(npool_t *pool, struct npool_arena *a, struct npool_side *
         blocks += f->n;
         atomic_fetch_sub_explicit(&sd->nspares, 1, memory_order_relaxed);
     }
+    NPOOL_ASSERT(atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed) >= blocks, "a thread's spares of node "
+                 "%d count %zu blocks but hold %zu", a->node,
+                 atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed), blocks);
     atomic_store_explicit(&sd->spare_blocks, atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed) - blocks,
                           memory_order_relaxed);
     pthread_mutex_unlock(&sd->lock);
@@ -263,6 +277,9 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
         pthread_mutex_lock(&sd->lock);
         struct npool_buf *f = sd->spares;
         if (f) {
+            NPOOL_ASSERT(f->n <= m->cap && f->n <= atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed),
+                         "a spare of node %d holds %u blocks: the magazine takes %u, the spares count %zu",
+                         a->node, f->n, m->cap, atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed));
             sd->spares = f->next;
             atomic_fetch_sub_explicit(&sd->nspares, 1, memory_order_relaxed);
             atomic_store_explicit(&sd->spare_blocks,
@@ -287,7 +304,15 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
         grow(pool, a, sd);      /* it gave magazines away and now needs blocks: keep more */
         sd->handed = 0;
     }
-    if (n == 0 && npool__depot_take_full(a, m, sd)) {
+    /* A thread takes another's magazine only once it has refilled
+     * PRODUCER_AFTER times without overflowing once (a producer, whose
+     * consumers hand magazines in); before, its own back or fresh blocks
+     * from the set: blocks of two threads that both get and put, mixed in
+     * one magazine, would share their state bytes' cache lines for good. */
+    int own_only = sd->dry < PRODUCER_AFTER && a->fs.nfree >= want;
+    if (sd->dry < UINT32_MAX)
+        sd->dry++;
+    if (n == 0 && npool__depot_take_full(a, m, sd, own_only)) {
         npool__unlock(a);
         note_event(sd);
         return NPOOL__LD(&m->n);
@@ -296,6 +321,12 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
         npool__depot_drain(a);          /* a get never fails while the depot holds blocks */
     size_t k = freeset_take_lowest_desc(&a->fs, m->idx + n, want);
     npool__unlock(a);
+    NPOOL_ASSERT(n + k <= m->cap, "a magazine of node %d refilled to %zu blocks, over its capacity %u", a->node,
+                 n + k, m->cap);
+    for (size_t j = n; NPOOL_DEBUG >= 1 && !pool->unchecked && j < n + k; j++)
+        NPOOL_ASSERT(npool__state(a, m->idx[j]) == NPOOL_STATE_FREE, "block %zu of pool '%s' left node %d's free "
+                     "set with state %u, not free (0)", a->first_index + m->idx[j], pool->name, a->node,
+                     npool__state(a, m->idx[j]));
     NPOOL__ST(&m->n, n + (uint32_t)k);
     return n + (uint32_t)k;
 }
@@ -303,7 +334,28 @@ uint32_t npool__refill(npool_t *pool, struct npool_arena *a, struct npool__mag *
 uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag *m, struct npool_side *sd,
                          uint32_t batch)
 {
-    if (atomic_load_explicit(&sd->nspares, memory_order_relaxed) < sd->limit) {
+    NPOOL_ASSERT(NPOOL__LD(&m->n) <= m->cap, "a magazine of node %d holds %u blocks, over its capacity %u", a->node,
+                 NPOOL__LD(&m->n), m->cap);
+    sd->dry = 0;
+    int keep = atomic_load_explicit(&sd->nspares, memory_order_relaxed) < sd->limit;
+    if (!keep) {
+        /* over the limit: the depot, and when it is full the thread keeps
+         * more rather than scatter a magazine into the set, where other
+         * threads would take its blocks and share their state lines */
+        npool__lock(a);
+        int handed = npool__depot_give_full(a, m, sd);
+        if (!handed) {
+            grow(pool, a, sd);
+            keep = atomic_load_explicit(&sd->nspares, memory_order_relaxed) < sd->limit;
+        }
+        npool__unlock(a);
+        note_event(sd);
+        if (handed) {
+            sd->handed = 1;
+            return 0;
+        }
+    }
+    if (keep) {
         /* keep it for this thread: onto the side, an empty buffer in its place */
         uint32_t *fresh = NULL;
         pthread_mutex_lock(&sd->lock);
@@ -335,14 +387,6 @@ uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag
             return 0;
         }
     }
-    npool__lock(a);
-    int handed = npool__depot_give_full(a, m, sd);
-    npool__unlock(a);
-    note_event(sd);
-    if (handed) {
-        sd->handed = 1;
-        return 0;
-    }
     npool__flush(pool, a, m, batch, 1);
     return NPOOL__LD(&m->n);
 }
@@ -352,13 +396,19 @@ uint32_t npool__overflow(npool_t *pool, struct npool_arena *a, struct npool__mag
 void npool__flush(npool_t *pool, struct npool_arena *a, struct npool__mag *m, uint32_t k, int check)
 {
     uint32_t n = NPOOL__LD(&m->n);
+    NPOOL_ASSERT(n <= m->cap, "a magazine of node %d holds %u blocks, over its capacity %u", a->node, n, m->cap);
     if (k > n)
         k = n;
     if (!k)
         return;
     npool__lock(a);
-    for (uint32_t j = n - k; j < n; j++)
+    for (uint32_t j = n - k; j < n; j++) {
+        NPOOL_ASSERT(m->idx[j] < a->nblocks, "a magazine of node %d holds index %u, past its %zu blocks", a->node,
+                     m->idx[j], a->nblocks);
         freeset_insert(&a->fs, m->idx[j]);     /* never twice in the set, even unchecked */
+    }
+    NPOOL_ASSERT(a->fs.nfree <= a->nblocks, "node %d's free set counts %zu blocks, more than its %zu", a->node,
+                 a->fs.nfree, a->nblocks);
     if (check)
         npool__auto_coalesce(pool, a, k);
     npool__unlock(a);
@@ -391,11 +441,17 @@ size_t npool__side_drain(struct npool_arena *a, struct npool_side *sd, int try, 
     while (sd->spares) {
         struct npool_buf *f = sd->spares;
         sd->spares = f->next;
-        for (uint32_t j = 0; j < f->n; j++)
+        for (uint32_t j = 0; j < f->n; j++) {
+            NPOOL_ASSERT(f->idx[j] < a->nblocks, "a thread's spares of node %d hold index %u, past its %zu blocks",
+                         a->node, f->idx[j], a->nblocks);
             freeset_insert(&a->fs, f->idx[j]);
+        }
         moved += f->n;
         npool__buf_put(a, f->idx);
     }
+    NPOOL_ASSERT(moved == atomic_load_explicit(&sd->spare_blocks, memory_order_relaxed), "a thread's spares of node %d "
+                 "counted %zu blocks and held %zu", a->node, atomic_load_explicit(&sd->spare_blocks,
+                 memory_order_relaxed), moved);
     while (sd->empties) {
         struct npool_buf *e = sd->empties;
         sd->empties = e->next;

@@ -43,6 +43,7 @@ struct npool_side {
     uint32_t low;                       /* fewest spares since the last trim check (owner) */
     uint32_t events;                    /* exchanges since the last trim check (owner) */
     int handed;                         /* a magazine went to the depot since the last refill (owner) */
+    uint32_t dry;                       /* refills since this thread last overflowed (owner) */
 };
 
 #define NPOOL_BUF_OF(p) ((struct npool_buf *)(void *)((char *)(p) - offsetof(struct npool_buf, idx)))
@@ -52,8 +53,9 @@ uint32_t *npool__buf_get(struct npool_arena *a);            /* an empty buffer; 
 void npool__buf_put(struct npool_arena *a, uint32_t *idx);  /* back to the empty list */
 /* m empty: swap in a full magazine, the one side `sd` handed in last if the
  * depot holds one (a thread gets its own blocks back: their state bytes and
- * cache lines stay with one core), else the newest; 1 done.  sd may be NULL. */
-int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd);
+ * cache lines stay with one core), else, unless `own_only`, the newest; 1
+ * done.  sd may be NULL. */
+int npool__depot_take_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd, int own_only);
 /* hand m's blocks in (marked as side sd's), take an empty; 1 done */
 int npool__depot_give_full(struct npool_arena *a, struct npool__mag *m, const struct npool_side *sd);
 size_t npool__depot_drain(struct npool_arena *a);           /* every depot block into the set; how many */

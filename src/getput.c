@@ -41,15 +41,6 @@ int npool__refuse_pointer(npool_t *pool, const void *b, size_t i, size_t interio
 
 #define HEAD(pool) ((const struct npool__head *)(const void *)(pool))
 
-/* A block just taken (state already HELD) goes to its new owner. */
-static inline void *given(npool_t *pool, void *b)
-{
-    NPOOL_UNPOISON(b, pool->stride);
-    if (pool->flags & NPOOL_ZERO)
-        memset(b, 0, pool->block_size);
-    return b;
-}
-
 /* One block of arena `a`, marked held: from the caller's magazine (refilled
  * when dry), or from the set under the lock when it does not cache; NULL
  * when the node has none for this thread. */
@@ -73,8 +64,11 @@ static void *take_one(npool_t *pool, struct npool_arena *a)
     npool__unlock(a);
     if (!k)
         return NULL;
-    if (!pool->unchecked)
+    if (!pool->unchecked) {
+        NPOOL_ASSERT(npool__state(a, i) == NPOOL_STATE_FREE, "block %zu of pool '%s' left node %d's free set with "
+                     "state %u, not free (0)", a->first_index + i, pool->name, a->node, npool__state(a, i));
         npool__set_state(a, i, NPOOL_STATE_HELD);
+    }
     return npool__block_at(pool, a, i);
 }
 
@@ -96,17 +90,17 @@ static void *get_from(npool_t *pool, struct npool_arena *a, int spill)
 {
     void *b = take_one(pool, a);
     if (__builtin_expect(b != NULL, 1)) {
-        b = given(pool, b);
+        b = npool__block_out(pool, a, b);
         NPOOL_DEBUG_CHECK(pool);
         return b;
     }
     /* the node is empty for this thread: the other threads' spares first,
      * then, with NPOOL_SPILL, the other nodes nearest first */
     if (pool->mag_cap && npool__caches_reclaim(pool, a, 0) && (b = take_one(pool, a)) != NULL)
-        return given(pool, b);
+        return npool__block_out(pool, a, b);
     for (int k = 0; spill && k < pool->narenas - 1; k++)
         if ((b = take_one(pool, &pool->arena[a->near[k]])) != NULL)
-            return given(pool, b);
+            return npool__block_out(pool, &pool->arena[a->near[k]], b);
     return get_failed(pool, a);
 }
 
@@ -176,7 +170,7 @@ int npool__give_back(npool_t *pool, struct npool_arena *a, size_t i)
      * another thread before the push looked at it */
     if (!pool->unchecked && npool__state(a, i) != NPOOL_STATE_HELD)
         return refuse_double(pool, a, i);
-    NPOOL_POISON(npool__block_at(pool, a, i), pool->stride);
+    npool__blocks_in(pool, npool__block_at(pool, a, i), 1);
     struct npool_tcache *tc = npool__cache_of(pool);
     if (tc) {
         struct npool__mag *m = &tc->mag[a->pos];
@@ -190,8 +184,13 @@ int npool__give_back(npool_t *pool, struct npool_arena *a, size_t i)
     if (!pool->unchecked)
         npool__set_state(a, i, NPOOL_STATE_FREE);
     npool__lock(a);
-    if (freeset_insert(&a->fs, i))
+    int inserted = freeset_insert(&a->fs, i);
+    if (inserted)
         a->puts++;
+    NPOOL_ASSERT(inserted || pool->unchecked, "block %zu of pool '%s' was held but already in node %d's free set",
+                 a->first_index + i, pool->name, a->node);
+    NPOOL_ASSERT(a->fs.nfree <= a->nblocks, "node %d's free set counts %zu blocks, more than its %zu", a->node,
+                 a->fs.nfree, a->nblocks);
     npool__unlock(a);
     return 0;
 }
@@ -301,7 +300,7 @@ int npool_reset(npool_t *pool)
         npool__lock(a);
         npool__depot_drain(a);
         freeset_fill(&a->fs);
-        NPOOL_POISON(a->base, pool->arena_bytes);
+        npool__arena_fresh(pool, a);
         memset((void *)a->state, NPOOL_STATE_FREE, a->nblocks);
         a->puts_since_check = 0;
         npool__unlock(a);

@@ -43,22 +43,70 @@
 #define NPOOL_ASAN 1
 #endif
 #endif
-/* The library sees every get and put itself (users' inline path is off):
- * under ASan, which poisons free blocks. */
-#ifdef NPOOL_ASAN
+/* The library sees every get and put itself (users' inline path is off, and
+ * so are the bulk fast paths): under ASan, which poisons free blocks, and
+ * with NPOOL_DEBUG >= 2, which fills them with a pattern on every put and
+ * checks it on every get.  A pool created under valgrind is served the same
+ * way (create.c: NPOOL_ON_VALGRIND). */
+#if defined(NPOOL_ASAN) || NPOOL_DEBUG >= 2
 #define NPOOL_SEES_EVERY_BLOCK 1
 #else
 #define NPOOL_SEES_EVERY_BLOCK 0
 #endif
 
+/* What a free block is to the tools watching memory: NPOOL_POISON makes
+ * `n` bytes inaccessible (ASan poisoned, valgrind NOACCESS), NPOOL_UNPOISON
+ * hands them to a user (ASan unpoisoned, valgrind UNDEFINED: written before
+ * read), NPOOL_VG_DEFINED lets the library read what it wrote there itself
+ * (the fill patterns).  Valgrind's client requests are a few instructions
+ * that do nothing unless the program runs under valgrind. */
 #ifdef NPOOL_ASAN
 #include <sanitizer/asan_interface.h>
-#define NPOOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define NPOOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define NPOOL_ASAN_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define NPOOL_ASAN_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
-#define NPOOL_POISON(p, n) ((void)(p), (void)(n))
-#define NPOOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#define NPOOL_ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define NPOOL_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
+#if defined(NPOOL_VALGRIND) && NPOOL_VALGRIND
+#include <valgrind/memcheck.h>
+#define NPOOL_VG_NOACCESS(p, n) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#define NPOOL_VG_UNDEFINED(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
+#define NPOOL_VG_DEFINED(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#define NPOOL_ON_VALGRIND (RUNNING_ON_VALGRIND != 0)
+#else
+#define NPOOL_VG_NOACCESS(p, n) ((void)(p), (void)(n))
+#define NPOOL_VG_UNDEFINED(p, n) ((void)(p), (void)(n))
+#define NPOOL_VG_DEFINED(p, n) ((void)(p), (void)(n))
+#define NPOOL_ON_VALGRIND 0
+#endif
+#define NPOOL_POISON(p, n) (NPOOL_ASAN_POISON((p), (n)), NPOOL_VG_NOACCESS((p), (n)))
+#define NPOOL_UNPOISON(p, n) (NPOOL_ASAN_UNPOISON((p), (n)), NPOOL_VG_UNDEFINED((p), (n)))
+
+/* NPOOL_DEBUG >= 1: cheap assertions on internal invariants, off the
+ * inline path.  NPOOL_ASSERT(cond, fmt, ...) prints "numapool: NPOOL_DEBUG:
+ * internal invariant broken at file:line: " and the sentence, and aborts
+ * (debug.c); below level 1 it compiles to nothing (cond is not evaluated). */
+#if NPOOL_DEBUG >= 1
+_Noreturn void npool__assert_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), cold));
+#ifdef __FILE_NAME__
+#define NPOOL__FILE __FILE_NAME__
+#else
+#define NPOOL__FILE __FILE__
+#endif
+#define NPOOL_ASSERT(cond, ...) \
+    (__builtin_expect(!!(cond), 1) ? (void)0 : npool__assert_fail(NPOOL__FILE, __LINE__, __VA_ARGS__))
+#else
+#define NPOOL_ASSERT(cond, ...) ((void)sizeof(!(cond)))
+#endif
+
+/* NPOOL_DEBUG >= 2: every free block holds a pattern, NPOOL_FILL_FRESH from
+ * the pool's creation or reset until its first get, NPOOL_FILL_FREED from
+ * each put to the next get; a get finds it whole or aborts, naming the
+ * block and the first byte written (debug.c). */
+#define NPOOL_FILL_FRESH 0xcd
+#define NPOOL_FILL_FREED 0xdd
 
 #define NPOOL_STATE_FREE 0
 #define NPOOL_STATE_HELD 1
@@ -125,7 +173,8 @@ struct npool {
     size_t stride_mask;                 /* stride - 1 when a power of two, else SIZE_MAX */
     uint64_t gen;                       /* unique over the process's life: caches key on it */
     int inline_ok;                      /* users' inline path may serve it: cached, not zeroing, no
-                                           ASan or NPOOL_DEBUG >= 2 in the library (else keys never match) */
+                                           ASan or NPOOL_DEBUG >= 2 in the library, not created under
+                                           valgrind (else keys never match) */
     int fast;                           /* one arena, cached, not zeroing: the bulk fast paths apply */
     unsigned flags;
     size_t block_size, align;
@@ -212,20 +261,68 @@ static inline struct npool_arena *npool__caller_arena(npool_t *pool, int *cpu)
         c = sched_getcpu();
     *cpu = c;
     int k = c >= 0 && c < NPOOL_MAX_CPUS ? pool->cpu_table[c] : -1;
+    NPOOL_ASSERT(k < pool->narenas, "CPU %d is served by arena %d of pool '%s', which has %d", c, k, pool->name,
+                 pool->narenas);
     return &pool->arena[k >= 0 ? k : 0];
 }
 
-/* Block i of arena a goes to its new owner: state HELD (before anyone else
- * can see it free), unpoisoned, zeroed with NPOOL_ZERO. */
-static inline void *npool__hand_out(npool_t *pool, struct npool_arena *a, size_t i)
+#if NPOOL_DEBUG >= 2
+/* debug.c: abort unless block `b` of arena `a` holds one pattern whole. */
+void npool__fill_check(const npool_t *pool, const struct npool_arena *a, const void *b);
+#endif
+
+/* Block `b` of arena `a`, just taken (state HELD), leaves the pool: its
+ * pattern checked (NPOOL_DEBUG >= 2), open to its user, zeroed with
+ * NPOOL_ZERO.  Every path that hands blocks out ends here. */
+static inline void *npool__block_out(npool_t *pool, const struct npool_arena *a, void *b)
 {
-    if (!pool->unchecked)
-        npool__set_state(a, i, NPOOL_STATE_HELD);
-    void *b = npool__block_at(pool, a, i);
+#if NPOOL_DEBUG >= 2
+    npool__fill_check(pool, a, b);
+#else
+    (void)a;
+#endif
     NPOOL_UNPOISON(b, pool->stride);
     if (pool->flags & NPOOL_ZERO)
         memset(b, 0, pool->block_size);
     return b;
+}
+
+/* The `n` blocks from `b`, held until now, go back: filled with
+ * NPOOL_FILL_FREED (NPOOL_DEBUG >= 2), then closed.  Called before anyone
+ * else can take them; every path that takes blocks back goes through here. */
+static inline void npool__blocks_in(const npool_t *pool, void *b, size_t n)
+{
+#if NPOOL_DEBUG >= 2
+    NPOOL_UNPOISON(b, n * pool->stride);     /* open already, unless an unchecked pool's double put */
+    memset(b, NPOOL_FILL_FREED, n * pool->stride);
+#endif
+    NPOOL_POISON(b, n * pool->stride);
+}
+
+/* Every block of arena a is fresh (creation, reset): NPOOL_FILL_FRESH with
+ * NPOOL_DEBUG >= 2, closed. */
+static inline void npool__arena_fresh(const npool_t *pool, struct npool_arena *a)
+{
+#if NPOOL_DEBUG >= 2
+    NPOOL_UNPOISON(a->base, pool->arena_bytes);
+    memset(a->base, NPOOL_FILL_FRESH, pool->arena_bytes);
+#endif
+    NPOOL_POISON(a->base, pool->arena_bytes);
+}
+
+/* Block i of arena a goes to its new owner: state HELD (before anyone else
+ * can see it free), then npool__block_out. */
+static inline void *npool__hand_out(npool_t *pool, struct npool_arena *a, size_t i)
+{
+    NPOOL_ASSERT(a == &pool->arena[a->pos] && i < a->nblocks,
+                 "block %zu of arena %d handed out: pool '%s' has %d arenas of %zu blocks", i, a->pos, pool->name,
+                 pool->narenas, pool->nblocks_node);
+    if (!pool->unchecked) {
+        NPOOL_ASSERT(npool__state(a, i) == NPOOL_STATE_FREE, "block %zu of pool '%s' is handed out with state %u, "
+                     "not free (0)", a->first_index + i, pool->name, npool__state(a, i));
+        npool__set_state(a, i, NPOOL_STATE_HELD);
+    }
+    return npool__block_out(pool, a, npool__block_at(pool, a, i));
 }
 
 /* With NPOOL_DEBUG >= 3 a full npool_check() after every change (check.c). */

@@ -59,12 +59,13 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs"
 TSAN_OPTIONS=halt_on_error=1 run_ctest build/tsan -LE "numa-vm|install|syscalls"
 
-stage "debug (NPOOL_DEBUG=3: a full npool_check after every change): build and tests"
+stage "debug (NPOOL_DEBUG=3: assertions, fill patterns, a full npool_check after every change): build and tests"
 cmake --preset debug >/dev/null
 cmake --build --preset debug -j"$jobs"
 run_ctest build/debug -LE 'numa-vm|install|stress|syscalls'
 
 stage "valgrind memcheck"
+# (the ctests labelled valgrind, a use after put reported by memcheck, ran with the release tests)
 for t in test_seed test_api test_freeset test_numapool_hpp; do
   valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
     "build/release/tests/$t" >/dev/null

@@ -15,7 +15,8 @@
  * the call is bad; ENOMEM exactly when too few blocks are free), an error
  * changed nothing, no block is handed out while held, nothing was written
  * into a block while it was free or held by the harness (each held block
- * carries a fill byte checked at its next get and at its put), npool_stats
+ * carries a fill byte checked at its next get and at its put; a free block
+ * holds the library's pattern where NPOOL_DEBUG >= 2 puts one), npool_stats
  * agrees with the model, and npool_check() is 0.  While this thread's cache
  * is surely empty (after coalesce or reset) or with NPOOL_NO_CACHE, gets must
  * also go lowest address first and the stats' free-set figures must match
@@ -34,6 +35,17 @@
 #define CAP_BYTES ((size_t)1 << 20) /* arena bytes per node, likewise */
 #define FILL_MAX 512                /* bytes of each block the harness writes and checks */
 #define BULK_MAX 40
+
+/* What a free block holds: a new mapping's zeros, and what its last holder
+ * left; with NPOOL_DEBUG >= 2 the library's patterns instead (src/pool.h):
+ * 0xcd from the pool's creation or reset to the block's first get, 0xdd
+ * from each put. */
+#if NPOOL_DEBUG >= 2
+#define FRESH_FILL 0xcd
+#define FREED_FILL 0xdd
+#else
+#define FRESH_FILL 0
+#endif
 
 struct in {
     const uint8_t *d;
@@ -215,6 +227,7 @@ static bool open_pool(struct model *m, struct in *in)
     m->held = calloc(m->total, 1);
     m->fill = calloc(m->total, 1);
     FUZZ_CHECK(m->held && m->fill, "out of memory in the harness");
+    memset(m->fill, FRESH_FILL, m->total);
     m->clean = true;
     m->strict = c.flags & NPOOL_NO_CACHE;
     return true;
@@ -246,6 +259,7 @@ static uintptr_t addr(const struct model *m, size_t i)
 }
 
 static size_t fill_len(const struct model *m) { return m->bs < FILL_MAX ? m->bs : FILL_MAX; }
+
 
 /* Under ASan the library poisons free blocks: the model peeks through. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -288,10 +302,22 @@ static void got(struct model *m, size_t i)
     m->nheld++;
 }
 
+/* Held block i is about to be put: what the harness wrote is intact. */
+static void putting(const struct model *m, size_t i)
+{
+    check_fill(m, i, m->fill[i], "written while held");
+}
+
+/* The library took held block i back. */
 static void freed(struct model *m, size_t i)
 {
     FUZZ_CHECK(m->held[i], "model: freeing a free block");
+#ifdef FREED_FILL
+    check_fill(m, i, FREED_FILL, "not filled with the pattern by its put");
+    m->fill[i] = FREED_FILL;
+#else
     check_fill(m, i, m->fill[i], "written while held");
+#endif
     m->held[i] = 0;
     m->nheld--;
 }
@@ -452,12 +478,16 @@ static void do_put(struct model *m, struct in *in, bool by_index)
         i = idx < m->total ? idx : SIZE_MAX;
         if (i != SIZE_MAX && !m->held[i] && (m->flags & NPOOL_UNCHECKED))
             return;         /* an undetectable double put: the contract gives the pool up */
+        if (i != SIZE_MAX && m->held[i])
+            putting(m, i);
         rc = npool_put_index(m->pool, idx);
     } else {
         uintptr_t p = pick_ptr(m, in);
         i = locate(m, p);
         if (i != SIZE_MAX && !m->held[i] && (m->flags & NPOOL_UNCHECKED))
             return;
+        if (i != SIZE_MAX && m->held[i])
+            putting(m, i);
         rc = npool_put(m->pool, (void *)p);
         FUZZ_CHECK(npool_index(m->pool, (void *)p) == i, "npool_index(%#lx) is not %zu", (unsigned long)p, i);
     }
@@ -546,6 +576,8 @@ static void do_put_bulk(struct model *m, struct in *in)
     }
     if ((m->flags & NPOOL_UNCHECKED) && !inval && (already || dup))
         return;             /* undetectable by contract */
+    for (size_t k = 0; !inval && !already && !dup && k < n; k++)
+        putting(m, idx[k]);
     int rc = npool_put_bulk(m->pool, (void *const *)arr, n);
     if (!inval && !already && !dup) {
         FUZZ_CHECK(rc == 0, "put_bulk of %zu held blocks: %s (%s)", n, npool_strerror(rc), npool_last_error());
@@ -607,6 +639,8 @@ static void do_put_contig(struct model *m, struct in *in)
         already |= !m->held[i + k];
     if (!bad_run && already && (m->flags & NPOOL_UNCHECKED))
         return;
+    for (size_t k = 0; !bad_run && !already && k < n; k++)
+        putting(m, i + k);
     int rc = npool_put_contig(m->pool, (void *)p, n);
     if (bad_run) {
         FUZZ_CHECK(rc == -EINVAL, "put_contig(%#lx, %zu): %s", (unsigned long)p, n, npool_strerror(rc));
@@ -724,6 +758,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (op & 0x80) {    /* rarely: every block free again */
                 FUZZ_CHECK(npool_reset(m.pool) == 0, "reset refused");
                 memset(m.held, 0, m.total);
+#ifdef FREED_FILL
+                memset(m.fill, FRESH_FILL, m.total);    /* every block fresh again */
+#endif
                 m.nheld = 0;
                 m.clean = true;
             }

@@ -17,8 +17,9 @@
  * rest, and bytes derived from the tag.  A block about to be put must carry
  * its holder's stamp, whole; a block just got must hold zeros (fresh, or
  * NPOOL_ZERO) or some earlier holder's whole stamp (nothing writes into a
- * free block); an ownership byte per block, flipped with atomic exchanges,
- * must show one holder at a time.  Each failure of these, and every call
+ * free block but a library built with NPOOL_DEBUG >= 2, whose fill pattern
+ * it then holds whole: src/pool.h); an ownership byte per block, flipped
+ * with atomic exchanges, must show one holder at a time.  Each failure of these, and every call
  * that fails where it must not, counts as a corruption; the run reports its
  * operations and corruptions in one line and fails when there is one.
  *
@@ -127,11 +128,22 @@ static void stamp(const struct pool *p, char *b, uint64_t tag)
     memcpy(b + 8, &sum, 8);
 }
 
-/* 1 whole stamp (its tag in *tag), 0 all zeros, -1 neither. */
+/* 1 whole stamp (its tag in *tag), 0 all zeros, 2 one of the fill patterns
+ * of a library built with NPOOL_DEBUG >= 2 (0xcd fresh, 0xdd after a put),
+ * -1 none of these. */
 static int read_stamp(const struct pool *p, const char *b, uint64_t *tag)
 {
     size_t n = p->cfg.block_size;
     uint64_t t, sum;
+#if NPOOL_DEBUG >= 2
+    for (int fill = 0xcd; fill <= 0xdd; fill += 0x10) {
+        size_t j = 0;
+        while (j < n && (uint8_t)b[j] == fill)
+            j++;
+        if (j == n)
+            return 2;
+    }
+#endif
     memcpy(&t, b, 8);
     memcpy(&sum, b + 8, 8);
     if (t == 0 && sum == 0) {

@@ -12,7 +12,8 @@
  * library from TSan), and a stamp (owner id, sequence) written over the whole
  * block on every get and checked before every put.  Because nothing may write
  * into a free block, a block got again must hold its last owner's stamp intact
- * (or zeros when fresh, or always zeros with NPOOL_ZERO).
+ * (or zeros when fresh, or always zeros with NPOOL_ZERO; or, from a library
+ * built with NPOOL_DEBUG >= 2, the pattern it fills free blocks with).
  *
  * At the end the counts must reconcile exactly: got - put == held ==
  * npool_stats' blocks_held, held + free set + cached == total, the pool's
@@ -171,18 +172,30 @@ static void stamp(const struct stress *s, char *b, uint64_t tag)
         b[j] = (char)body_byte(tag, j);
 }
 
-/* 0 when b holds a whole stamp (its tag in *tag), 1 when every byte is 0, -1 otherwise. */
+/* Is every byte of the block c? */
+static int all_bytes(const struct stress *s, const char *b, uint8_t c)
+{
+    for (size_t j = 0; j < s->v->block_size; j++)
+        if ((uint8_t)b[j] != c)
+            return 0;
+    return 1;
+}
+
+/* 0 when b holds a whole stamp (its tag in *tag), 1 when every byte is 0,
+ * 2 when it holds one of the patterns a library built with NPOOL_DEBUG >= 2
+ * fills free blocks with (src/pool.h: 0xcd fresh, 0xdd after a put), -1
+ * otherwise. */
 static int read_stamp(const struct stress *s, const char *b, uint64_t *tag)
 {
     uint64_t t, chk;
+#if NPOOL_DEBUG >= 2
+    if (all_bytes(s, b, 0xcd) || all_bytes(s, b, 0xdd))
+        return 2;
+#endif
     memcpy(&t, b, 8);
     memcpy(&chk, b + 8, 8);
-    if (t == 0 && chk == 0) {
-        for (size_t j = 16; j < s->v->block_size; j++)
-            if (b[j])
-                return -1;
-        return 1;
-    }
+    if (t == 0 && chk == 0)
+        return all_bytes(s, b, 0) ? 1 : -1;
     if (chk != (~t ^ 0x5A5A5A5A5A5A5A5Aull))
         return -1;
     for (size_t j = 16; j < s->v->block_size; j++)
