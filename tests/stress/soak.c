@@ -3,7 +3,9 @@
  * long as asked (label stress; ctest runs a few seconds, in the release,
  * asan and tsan stages).
  *
- * Pools: 64 B blocks with caches; 256 B with NPOOL_NO_CACHE; 4 KiB with
+ * Pools, on transparent hugepages or base pages (never hugetlb pages, which
+ * other tests running beside a long soak count exactly): 64 B blocks with
+ * caches; 256 B with NPOOL_NO_CACHE; 4 KiB with
  * NPOOL_ZERO; 40 B aligned to 8 (a stride that is no power of two) with
  * NPOOL_SPILL; and, when the machine has several nodes, 64 B over "all"
  * with NPOOL_SPILL (gets from a chosen node too).  Operations, picked at
@@ -366,6 +368,7 @@ static int add_pool(const char *name, npool_config_t c, int need_nodes)
 {
     struct pool *p = &pools[npools];
     c.name = name;
+    c.pages = NPOOL_PAGES_THP;
     p->name = name;
     p->cfg = c;
     if (npool_create(&c, &p->pool) != 0) {
