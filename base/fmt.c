@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *npool__size_name(size_t bytes, char *buf, size_t len)
 {
@@ -29,4 +30,34 @@ void npool__appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
     va_start(ap, fmt);
     npool__vappendf(buf, len, used, fmt, ap);
     va_end(ap);
+}
+
+const char *npool__quote(const char *s, char *buf, size_t len)
+{
+    size_t n = strlen(s), used = 0, i;
+    size_t room = len > 40 ? len - 28 : len / 2;    /* the tail: `"... (N bytes)` */
+    buf[used++] = '"';
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char e[8];
+        int k = c == '"' || c == '\\' ? snprintf(e, sizeof e, "\\%c", c)
+                : c < 0x20 || c >= 0x7f ? snprintf(e, sizeof e, "\\x%02x", c)
+                : snprintf(e, sizeof e, "%c", c);
+        if (used + (size_t)k > room)
+            break;
+        memcpy(buf + used, e, (size_t)k);
+        used += (size_t)k;
+    }
+    if (i < n)
+        snprintf(buf + used, len - used, "\"... (%zu bytes)", n);
+    else
+        snprintf(buf + used, len - used, "\"");
+    return buf;
+}
+
+const char *npool__char_name(char c, char *buf, size_t len)
+{
+    unsigned char u = (unsigned char)c;
+    snprintf(buf, len, u < 0x20 || u >= 0x7f ? "\\x%02x" : "'%c'", u);
+    return buf;
 }

@@ -51,7 +51,9 @@
  * gives that detection up.  Nothing in the library is async-signal-safe.
  *
  * **Fork.** Arenas are `MADV_DONTFORK`: after `fork` the parent keeps its
- * pools untouched; the child must not use pools created before the fork.
+ * pools untouched; the child must not use pools created before the fork,
+ * and may create and use new ones, even when other threads of the parent
+ * were inside numapool at the fork (the library's atfork handlers).
  *
  * **Environment.** `NUMAPOOL_NODES` and `NUMAPOOL_PAGES` (`auto`, `thp`,
  * `base` or a page size: `1G`, `2M`, `64K`, bytes) override the `nodes` and
@@ -59,8 +61,14 @@
  * at creation, where each arena landed and on which pages;
  * `NUMAPOOL_STATS=1|json|text:FILE|json:FILE` prints one line per pool
  * (name, host, pid, MPI rank, pages, held blocks, failed gets...) at
- * npool_destroy() or at exit.  Setuid programs ignore them.  The source's
- * docs/environment.md describes them all.
+ * npool_destroy() or at exit.  When set, `NUMAPOOL_NODES`, `NUMAPOOL_PAGES`
+ * and `NUMAPOOL_VERBOSE` must be well formed: empty, malformed or
+ * `NUMAPOOL_VERBOSE` other than 0 or 1 fails npool_create() with -EINVAL (a
+ * node that does not exist: -ENODEV), the value quoted in the sentence with
+ * its control characters escaped.  Setuid programs (the kernel's AT_SECURE)
+ * ignore them all, and read the machine from the kernel's files without
+ * hwloc, which takes its configuration and plugins from the environment
+ * (`HWLOC_*`).  The source's docs/environment.md describes them all.
  *
  * Requires Linux 5.14 or later (`MADV_POPULATE_WRITE`).
  */
@@ -235,13 +243,19 @@ typedef struct npool_stats {
  *           an arena larger than its node, or no address space for the arenas;
  *   -EXDEV  pages landed on another node (MPOL_BIND only);
  *   -EPERM / -EAGAIN mlock refused with NPOOL_LOCK (the sentence gives RLIMIT_MEMLOCK);
- *   -EOPNOTSUPP THP asked for strictly while THP is `never`, or a kernel without MADV_POPULATE_WRITE.
+ *   -EOPNOTSUPP THP asked for strictly while THP is `never`, or a kernel without MADV_POPULATE_WRITE;
+ *   -EIO    the machine could not be read (hwloc, a file of /sys or /proc; the next call tries
+ *           again), or the kernel refused a call with an error none of the above names (mbind,
+ *           move_pages, /proc/self/smaps...: the sentence names the call and the kernel's errno).
+ * Every code comes with a sentence that names what failed.  Should even the
+ * unmapping of what was made fail, the sentence says which mapping stays.
  * Thread-safe.
  */
 NPOOL_API NPOOL_NODISCARD int npool_create(const npool_config_t *cfg, npool_t **out);
 
 /** Release everything, held blocks included.  NULL is a no-op.  Not thread-safe
- *  with any other call on the same pool. */
+ *  with any other call on the same pool.  Should the kernel refuse an unmap,
+ *  that mapping stays and npool_last_error() says which. */
 NPOOL_API void npool_destroy(npool_t *pool);
 
 /** A block from the caller's node (the node of the CPU it runs on, or the
@@ -323,8 +337,8 @@ NPOOL_API int npool_reset(npool_t *pool);
 
 /** Walk every invariant (free-set counts and summaries, states of every
  *  block, caches, totals).  @return 0; -EFAULT with a sentence naming the
- *  first broken invariant; -EINVAL pool is NULL.  Thread-safe (takes every
- *  node's lock). */
+ *  first broken invariant; -EINVAL pool is NULL; -ENOMEM no memory for the
+ *  walk's marks (one byte per block).  Thread-safe (takes every node's lock). */
 NPOOL_API int npool_check(const npool_t *pool);
 
 /** Fill `out` with totals and one row per node.  @return 0; -EINVAL NULL

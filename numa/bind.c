@@ -12,6 +12,7 @@
  */
 #include "topo.h"
 #include "error.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <numaif.h>
@@ -38,7 +39,7 @@ int bind_get_policy(enum topo_policy *pol, topo_nodeset_t *nodes)
     if (!pol || !nodes)
         return npool__errorf(-EINVAL, "bind_get_policy: NULL argument");
     memset(mask, 0, sizeof mask);
-    if (get_mempolicy(&mode, mask, TOPO_MAX_NODE, NULL, 0) != 0) {
+    if (NPOOL_FAULT(GET_MEMPOLICY) || get_mempolicy(&mode, mask, TOPO_MAX_NODE, NULL, 0) != 0) {
         int e = errno;
         return npool__errorf(-e, "get_mempolicy failed: %s", strerror(e));
     }
@@ -69,7 +70,7 @@ int bind_range(void *addr, size_t len, int node, bool preferred)
     memset(mask, 0, sizeof mask);
     mask[node / (8 * sizeof(unsigned long))] |= 1ul << (node % (8 * sizeof(unsigned long)));
     int mode = preferred ? MPOL_PREFERRED : MPOL_BIND;
-    if (mbind(addr, len, mode, mask, TOPO_MAX_NODE + 1, 0) != 0) {
+    if (NPOOL_FAULT(MBIND) || mbind(addr, len, mode, mask, TOPO_MAX_NODE + 1, 0) != 0) {
         int e = errno;
         return npool__errorf(-e, "mbind of %zu bytes at %p to node %d (%s) failed: %s",
                              len, addr, node, preferred ? "MPOL_PREFERRED" : "MPOL_BIND", strerror(e));
@@ -80,6 +81,8 @@ int bind_range(void *addr, size_t len, int node, bool preferred)
 static long query_pages(unsigned long count, void **pages, int *status)
 {
     bind_move_pages_fn hook = atomic_load_explicit(&move_pages_hook, memory_order_acquire);
+    if (NPOOL_FAULT(MOVE_PAGES))
+        return -1;
     if (hook)
         return hook(count, pages, status);
     return move_pages(0, count, pages, NULL, status, 0);

@@ -13,6 +13,7 @@
  */
 #include "topo_private.h"
 #include "error.h"
+#include "fmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -113,15 +114,20 @@ __attribute__((format(printf, 2, 3))) static int enodev(const struct parser *ps,
     return -ENODEV;
 }
 
+/* Sentences quote the string (escaped, cut when long: fmt.h) and a number or
+ * word as written up to 24 bytes, so what follows stays in the 512 bytes. */
+#define SHOWN(len) ((len) > 24 ? 24 : (len))
+#define CUT(len) ((len) > 24 ? "..." : "")
+
 __attribute__((format(printf, 3, 4))) static int syntax(const struct parser *ps, const char *at, const char *fmt, ...)
 {
-    char msg[256];
+    char msg[256], q[96];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return npool__errorf(-EINVAL, "node string \"%s\": %s at offset %d%s", ps->str, msg, (int)(at - ps->str),
-                         *at ? "" : " (end of string)");
+    return npool__errorf(-EINVAL, "node string %s: %s at offset %d%s", npool__quote(ps->str, q, sizeof q), msg,
+                         (int)(at - ps->str), *at ? "" : " (end of string)");
 }
 
 static void skip_ws(struct parser *ps)
@@ -191,8 +197,8 @@ static int number_item(struct parser *ps, struct item *it, const char *start)
         read_num(ps, &it->hi);
         after = ps->p;
         if (it->hi.v < it->lo.v)
-            return syntax(ps, start, "range %.*s-%.*s runs backwards", it->lo.len, ps->str + it->lo.off,
-                          it->hi.len, ps->str + it->hi.off);
+            return syntax(ps, start, "range %.*s%s-%.*s%s runs backwards", SHOWN(it->lo.len), ps->str + it->lo.off,
+                          CUT(it->lo.len), SHOWN(it->hi.len), ps->str + it->hi.off, CUT(it->hi.len));
     } else if (*ps->p == 'x' || *ps->p == 'X') {
         return syntax(ps, ps->p, "node numbers are decimal: unexpected '%c'", *ps->p);
     }
@@ -213,7 +219,7 @@ static int unknown_word(struct parser *ps, const char *w, int wl)
         if (k[0] && !known && !strstr(extra, k) && used + strlen(k) + 3 < sizeof extra)
             used += (size_t)snprintf(extra + used, sizeof extra - used, ", %s", k);
     }
-    int rc = syntax(ps, w, "unknown word \"%.*s\"", wl, w);
+    int rc = syntax(ps, w, "unknown word \"%.*s%s\"", SHOWN(wl), w, CUT(wl));
     npool__error_append("; expected a node number, all, local, cpubind or a memory kind (dram, hbm, mcdram, "
                         "nvm, spm, gpumemory, cxl-dram, cxl-nvm%s), which may take :local, :cpubind or :N", extra);
     return rc;
@@ -292,6 +298,7 @@ static int walk(struct parser *ps, int (*fn)(struct parser *, const struct item 
     }
     for (;;) {
         struct item it;
+        char cn[8];
         int rc = next_item(ps, &it);
         if (rc == 0 && fn)
             rc = fn(ps, &it, set);
@@ -306,7 +313,7 @@ static int walk(struct parser *ps, int (*fn)(struct parser *, const struct item 
             return 0;
         if (*ps->p == ':')
             return syntax(ps, ps->p, "unexpected ':' (only a memory kind takes :local, :cpubind or :N)");
-        return syntax(ps, ps->p, "unexpected '%c'", *ps->p);
+        return syntax(ps, ps->p, "unexpected %s", npool__char_name(*ps->p, cn, sizeof cn));
     }
 }
 
@@ -330,7 +337,7 @@ static const char *unusable_why(const struct topo *t, int n)
 static int check_abs(const struct parser *ps, const struct num *n)
 {
     const char *why = n->v >= TOPO_MAX_NODE ? "does not exist on this machine" : unusable_why(ps->t, n->v);
-    return why ? enodev(ps, "node %.*s %s", n->len, ps->str + n->off, why) : 0;
+    return why ? enodev(ps, "node %.*s%s %s", SHOWN(n->len), ps->str + n->off, CUT(n->len), why) : 0;
 }
 
 /* The k-th usable node (0-based), or -ENODEV. */
@@ -343,8 +350,8 @@ static int nth_usable(const struct parser *ps, const struct num *k, int *node)
             return 0;
         }
     char o[16];
-    return enodev(ps, "+%.*s at offset %d asks for the %s usable node, and there %s %d (+0 to +%d)", k->len,
-                  ps->str + k->off, k->off, ordinal(k->v < INT_MAX ? k->v + 1 : INT_MAX, o, sizeof o),
+    return enodev(ps, "+%.*s%s at offset %d asks for the %s usable node, and there %s %d (+0 to +%d)",
+                  SHOWN(k->len), ps->str + k->off, CUT(k->len), k->off, ordinal(k->v < INT_MAX ? k->v + 1 : INT_MAX, o, sizeof o),
                   count == 1 ? "is" : "are", count, count - 1);
 }
 
@@ -368,7 +375,7 @@ static int cpubind_raw(const struct topo *t, topo_nodeset_t *raw)
         return 0;
     }
     for (size_t n = t->ncpus > 1024 ? (size_t)t->ncpus : 1024; n <= (1u << 22); n *= 2) {
-        cpu_set_t *cs = CPU_ALLOC(n);
+        cpu_set_t *cs = NPOOL_FAULT(ALLOC_CPUSET) ? NULL : CPU_ALLOC(n);
         size_t sz = CPU_ALLOC_SIZE(n);
         if (!cs)
             return npool__errorf(-ENOMEM, "cpubind: out of memory for a set of %zu CPUs", n);

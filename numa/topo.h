@@ -84,9 +84,15 @@ struct topo {
                                          means there; unused for the live machine (sched_getaffinity) */
 };
 
-/* The live machine, discovered once (thread-safe, lazily); never NULL once it
- * returned 0.  The snapshot's static parts are kept; use the _free() calls
- * for what changes. */
+/* The live machine, discovered on first use (thread-safe) and kept for the
+ * life of the process once discovered; never NULL once it returned 0.  A
+ * discovery that failed (hwloc could not load, no memory, a file of the
+ * kernel's that could not be read for another reason than its absence) is
+ * not kept: the next call tries again.  In a setuid or setgid process
+ * (AT_SECURE) it is read from the kernel's files alone, without hwloc,
+ * which would take its configuration from the environment.  The snapshot's
+ * static parts are kept; use the _free() calls for what changes.
+ * -EIO hwloc or a file failed; -ENOMEM. */
 int topo_system(const struct topo **out);
 
 /* A dumped machine under `fsroot` (hwloc's HWLOC_FSROOT and numapool's own

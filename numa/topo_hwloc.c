@@ -16,20 +16,35 @@
  * hwloc's cpusets (a node's locality, the allowed CPUs) read through
  * cpu_node.  A topology never changes after it is built.
  *
- * Threads: topo_system() builds the live machine once (pthread_once) and
- * never frees it.  topo_open() changes the process environment around
- * hwloc's load under a mutex (hwloc 2.x takes a file-system root only from
- * HWLOC_FSROOT), so it must not run while other threads use the environment.
+ * Threads: topo_system() builds the live machine under a mutex and keeps
+ * the first one it builds for the life of the process; a build that failed
+ * is not kept, and the next call tries again.  A fork waits for a build in
+ * progress (atfork handlers), so the child never inherits the mutex held.
+ * topo_open() changes the process environment around hwloc's load under a
+ * mutex (hwloc 2.x takes a file-system root only from HWLOC_FSROOT), so it
+ * must not run while other threads use the environment.
+ *
+ * Setuid programs: hwloc takes its configuration from the environment with
+ * getenv (HWLOC_XMLFILE, HWLOC_SYNTHETIC and HWLOC_FSROOT replace the
+ * machine, HWLOC_PLUGINS_PATH names plugins it loads with dlopen), so in a
+ * process whose environment is not to be trusted (AT_SECURE: setuid,
+ * setgid, file capabilities) the live machine is read from the kernel's
+ * own files alone, without hwloc (h is NULL below): the same nodes, CPUs,
+ * memory, allowed nodes and distances, but no memory kinds (subtype stays
+ * "") and no locality of CPU-less nodes (near_cpus stays empty).
  */
 #include "topo_private.h"
 #include "error.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <hwloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,8 +158,8 @@ static void env_restore(struct saved_env *s)
 static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_t *out)
 {
     hwloc_topology_t h;
-    if (hwloc_topology_init(&h))
-        return npool__errorf(-ENOMEM, "hwloc_topology_init failed");
+    if (NPOOL_FAULT(HWLOC_INIT) || hwloc_topology_init(&h))
+        return npool__errorf(-ENOMEM, "hwloc_topology_init failed: %s", strerror(errno));
     hwloc_topology_set_flags(h, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
     int rc = 0;
     if (synthetic) {
@@ -156,7 +171,7 @@ static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_
         env_set(&env[0], "HWLOC_FSROOT", fsroot);
         env_set(&env[1], "HWLOC_THISSYSTEM", "0");
         env_set(&env[2], "HWLOC_KEEP_NVIDIA_GPU_NUMA_NODES", "1");
-        int lr = hwloc_topology_load(h);
+        int lr = NPOOL_FAULT(HWLOC_LOAD) ? -1 : hwloc_topology_load(h);
         int e = errno;
         for (int i = 2; i >= 0; i--)
             env_restore(&env[i]);
@@ -164,7 +179,7 @@ static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_
         if (lr)
             rc = npool__errorf(-EIO, "hwloc could not read the machine dumped under '%s': %s",
                                fsroot, strerror(e));
-    } else if (hwloc_topology_load(h)) {
+    } else if (NPOOL_FAULT(HWLOC_LOAD) || hwloc_topology_load(h)) {
         rc = npool__errorf(-EIO, "hwloc could not read this machine's topology: %s", strerror(errno));
     }
     if (rc) {
@@ -177,16 +192,18 @@ static int load_hwloc(const char *fsroot, const char *synthetic, hwloc_topology_
 
 /* ---- building ---- */
 
-static void fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
+/* The latency matrix: hwloc's (h may be NULL), then the kernel's rows for
+ * the nodes hwloc left out.  -ENOMEM when it cannot be allocated. */
+static int fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
 {
     int nn = t->nnodes;
     bool any = false;
-    t->distance = calloc((size_t)nn * (size_t)nn, sizeof *t->distance);
+    t->distance = NPOOL_FAULT(ALLOC_TOPO_DIST) ? NULL : calloc((size_t)nn * (size_t)nn, sizeof *t->distance);
     if (!t->distance)
-        return;
+        return npool__errorf(-ENOMEM, "out of memory for the %d x %d distance matrix", nn, nn);
     unsigned nr = 8;
     struct hwloc_distances_s *d[8];
-    if (hwloc_distances_get_by_type(h, HWLOC_OBJ_NUMANODE, &nr, d,
+    if (h && hwloc_distances_get_by_type(h, HWLOC_OBJ_NUMANODE, &nr, d,
                                     HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) == 0) {
         /* Several latency matrices are possible: the OS's own is the one numactl shows. */
         unsigned pick = 0;
@@ -244,6 +261,7 @@ static void fill_distances(struct topo *t, hwloc_topology_t h, bool have_sysfs)
         free(t->distance);
         t->distance = NULL;
     }
+    return 0;
 }
 
 /* What the kernel (and hwloc) say of the nodes, before any node is read. */
@@ -262,7 +280,7 @@ static int list_nodes(struct topo *t, hwloc_topology_t h, struct node_lists *l, 
     bool have_online = false, have_possible = false;
 
     memset(&l->hw, 0, sizeof l->hw);
-    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_NUMANODE, o));)
+    for (hwloc_obj_t o = NULL; h && (o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_NUMANODE, o));)
         if (o->os_index < TOPO_MAX_NODE)
             topo_nodeset_add(&l->hw, (int)o->os_index);
     if (topo__read(t->fsroot, "/sys/devices/system/node/online", buf, len) > 0)
@@ -298,7 +316,7 @@ static int list_nodes(struct topo *t, hwloc_topology_t h, struct node_lists *l, 
     t->nnodes = topo_nodeset_count(&all);
     if (t->nnodes == 0)
         return npool__errorf(-EIO, "no NUMA node found under '%s'", t->fsroot[0] ? t->fsroot : "/");
-    t->node = calloc((size_t)t->nnodes, sizeof *t->node);
+    t->node = NPOOL_FAULT(ALLOC_TOPO_NODES) ? NULL : calloc((size_t)t->nnodes, sizeof *t->node);
     if (!t->node)
         return npool__errorf(-ENOMEM, "out of memory describing %d nodes", t->nnodes);
     int i = 0;
@@ -313,7 +331,7 @@ static void node_cpus(const struct topo *t, hwloc_topology_t h, const struct top
 {
     if (n->online && kernel_node_cpus(t->fsroot, n->os_index, cpus))
         return;
-    hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index);
+    hwloc_obj_t o = h ? hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index) : NULL;
     memset(cpus, 0, sizeof *cpus);
     if (o && o->cpuset && n->online)
         for (int c = hwloc_bitmap_first(o->cpuset); c >= 0; c = hwloc_bitmap_next(o->cpuset, c))
@@ -332,7 +350,8 @@ static int describe_nodes(struct topo *t, hwloc_topology_t h, const struct node_
         snprintf(dir, sizeof dir, "/sys/devices/system/node/node%d", t->node[0].os_index);
         single = !topo__dir_exists(t->fsroot, dir);
     }
-    cpubits_t *cpus = malloc(sizeof *cpus), *cpu_online = calloc(1, sizeof *cpu_online);
+    cpubits_t *cpus = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : malloc(sizeof *cpus);
+    cpubits_t *cpu_online = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : calloc(1, sizeof *cpu_online);
     if (!cpus || !cpu_online) {
         free(cpus);
         free(cpu_online);
@@ -345,7 +364,7 @@ static int describe_nodes(struct topo *t, hwloc_topology_t h, const struct node_
     int maxcpu = -1;
     for (int i = 0; i < t->nnodes; i++) {
         struct topo_node *n = &t->node[i];
-        hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index);
+        hwloc_obj_t o = h ? hwloc_get_numanode_obj_by_os_index(h, (unsigned)n->os_index) : NULL;
         n->online = topo_nodeset_has(&l->online, n->os_index);
         if (o) {
             n->mem_total = o->attr->numanode.local_memory;
@@ -369,7 +388,8 @@ static int describe_nodes(struct topo *t, hwloc_topology_t h, const struct node_
     }
 
     t->ncpus = maxcpu + 1;
-    t->cpu_node = malloc((size_t)(t->ncpus > 0 ? t->ncpus : 1) * sizeof *t->cpu_node);
+    t->cpu_node = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL
+                  : malloc((size_t)(t->ncpus > 0 ? t->ncpus : 1) * sizeof *t->cpu_node);
     if (!t->cpu_node) {
         free(cpus);
         free(cpu_online);
@@ -394,9 +414,9 @@ static int describe_nodes(struct topo *t, hwloc_topology_t h, const struct node_
 
 /* hwloc's locality of each node (the CPUs of the object it hangs under), as
  * the nodes owning those CPUs; the nodes of the allowed CPUs; Mems_allowed. */
-static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_lists *l, char *buf, size_t len)
+static int allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_lists *l, char *buf, size_t len)
 {
-    for (int i = 0; i < t->nnodes; i++) {
+    for (int i = 0; h && i < t->nnodes; i++) {
         hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(h, (unsigned)t->node[i].os_index);
         for (int c = o && o->cpuset ? hwloc_bitmap_first(o->cpuset) : -1; c >= 0 && c < t->ncpus;
              c = hwloc_bitmap_next(o->cpuset, c))
@@ -409,11 +429,13 @@ static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_l
      * it falls back to guesses); else every CPU. */
     const char *cal = NULL;
     if (topo__read(t->fsroot, "/proc/self/status", buf, len) > 0 && (cal = strstr(buf, "Cpus_allowed_list:"))) {
-        cpubits_t *allowed = calloc(1, sizeof *allowed);
+        cpubits_t *allowed = NPOOL_FAULT(ALLOC_TOPO_CPUS) ? NULL : calloc(1, sizeof *allowed);
+        if (!allowed)
+            return npool__errorf(-ENOMEM, "out of memory reading the allowed CPUs");
         char *eol = strchr(cal, '\n');
         if (eol)
             *eol = '\0';
-        if (allowed && topo__parse_list(cal + strlen("Cpus_allowed_list:"), add_cpus, allowed) == 0) {
+        if (topo__parse_list(cal + strlen("Cpus_allowed_list:"), add_cpus, allowed) == 0) {
             for (int c = 0; c < t->ncpus; c++)
                 if (cpu_has(allowed, c) && t->cpu_node[c] >= 0)
                     topo_nodeset_add(&t->cpu_allowed_nodes, t->cpu_node[c]);
@@ -423,8 +445,8 @@ static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_l
         free(allowed);
     }
     if (!cal) {
-        hwloc_const_cpuset_t ac = hwloc_topology_get_allowed_cpuset(h);
-        hwloc_const_cpuset_t seen = hwloc_topology_get_topology_cpuset(h);
+        hwloc_const_cpuset_t ac = h ? hwloc_topology_get_allowed_cpuset(h) : NULL;
+        hwloc_const_cpuset_t seen = h ? hwloc_topology_get_topology_cpuset(h) : NULL;
         bool saw_all = ac && seen;
         for (int c = 0; saw_all && c < t->ncpus; c++)
             saw_all = t->cpu_node[c] < 0 || hwloc_bitmap_isset(seen, (unsigned)c);
@@ -437,17 +459,18 @@ static void allowed_sets(struct topo *t, hwloc_topology_t h, const struct node_l
      * of the dump's cpuset/cgroup files, else every online node. */
     memset(&t->allowed, 0, sizeof t->allowed);
     if (topo__is_synthetic(t) || topo__read_mems_allowed(t->fsroot, &t->allowed) != 0) {
-        hwloc_const_nodeset_t an = hwloc_topology_get_allowed_nodeset(h);
+        hwloc_const_nodeset_t an = h ? hwloc_topology_get_allowed_nodeset(h) : NULL;
         memset(&t->allowed, 0, sizeof t->allowed);
         for (int i = 0; i < t->nnodes; i++) {
             int os = t->node[i].os_index;
             bool known = topo_nodeset_has(&l->hw, os);
-            if (t->node[i].online && (!known || hwloc_bitmap_isset(an, (unsigned)os)))
+            if (t->node[i].online && (!known || !an || hwloc_bitmap_isset(an, (unsigned)os)))
                 topo_nodeset_add(&t->allowed, os);
         }
     }
     for (int i = 0; i < t->nnodes; i++)
         t->node[i].allowed = topo_nodeset_has(&t->allowed, t->node[i].os_index);
+    return 0;
 }
 
 static int build(struct topo *t, hwloc_topology_t h)
@@ -457,8 +480,9 @@ static int build(struct topo *t, hwloc_topology_t h)
     int rc;
     if ((rc = list_nodes(t, h, &l, buf, sizeof buf)) != 0 || (rc = describe_nodes(t, h, &l, buf, sizeof buf)) != 0)
         return rc;
-    allowed_sets(t, h, &l, buf, sizeof buf);
-    fill_distances(t, h, !topo__is_synthetic(t));
+    if ((rc = allowed_sets(t, h, &l, buf, sizeof buf)) != 0 ||
+        (rc = fill_distances(t, h, !topo__is_synthetic(t))) != 0)
+        return rc;
     long ps = sysconf(_SC_PAGESIZE);
     t->base_page_size = ps > 0 ? (size_t)ps : 4096;
     if (t->fsroot[0] && !topo__is_synthetic(t)) {  /* a dump: hwloc infers its page size */
@@ -472,19 +496,28 @@ static int build(struct topo *t, hwloc_topology_t h)
 
 static int topo_make(const char *fsroot, struct topo **out)
 {
-    struct topo *t = calloc(1, sizeof *t);
+    struct topo *t = NPOOL_FAULT(ALLOC_TOPO) ? NULL : calloc(1, sizeof *t);
     hwloc_topology_t h = NULL;
     if (!t)
         return npool__errorf(-ENOMEM, "out of memory for a topology");
     snprintf(t->fsroot, sizeof t->fsroot, "%s", fsroot);
     const char *synthetic = topo__is_synthetic(t) ? fsroot + strlen(TOPO_SYNTHETIC_PREFIX) : NULL;
-    int rc = load_hwloc(fsroot, synthetic, &h);
+    const bool live = !fsroot[0];
+    /* an environment not to be trusted: no hwloc (see the file comment) */
+    int rc = live && getauxval(AT_SECURE) ? 0 : load_hwloc(fsroot, synthetic, &h);
     if (rc) {
         free(t);
         return rc;
     }
+    if (live)
+        topo__watch_start();
     rc = build(t, h);
-    hwloc_topology_destroy(h);
+    char path[128];
+    int e = live ? topo__watch_stop(path, sizeof path) : 0;
+    if (h)
+        hwloc_topology_destroy(h);
+    if (!rc && e)       /* a passing error while reading the machine: not kept */
+        rc = npool__errorf(-EIO, "reading %s failed while discovering the machine: %s", path, strerror(e));
     if (rc) {
         topo_close(t);
         return rc;
@@ -516,35 +549,65 @@ void topo_close(struct topo *t)
     free(t);
 }
 
-static pthread_once_t system_once = PTHREAD_ONCE_INIT;
-static struct topo *system_topo;
-static int system_rc;
-static char system_why[256];
+/* ---- the live machine ---- */
 
-static void system_init(void)
-{
-    system_rc = topo_make("", &system_topo);
-    if (system_rc)
-        snprintf(system_why, sizeof system_why, "%s", npool__last_error());
-}
+static pthread_mutex_t system_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic(struct topo *) system_topo;
 
 int topo_system(const struct topo **out)
 {
     if (!out)
         return npool__errorf(-EINVAL, "topo_system: NULL output");
-    pthread_once(&system_once, system_init);
-    if (system_rc)
-        return npool__errorf(system_rc, "%s", system_why);
-    *out = system_topo;
+    /* acquire: pairs with the release that publishes a built topology */
+    struct topo *t = atomic_load_explicit(&system_topo, memory_order_acquire);
+    if (!t) {
+        int rc = 0;
+        pthread_mutex_lock(&system_lock);
+        t = atomic_load_explicit(&system_topo, memory_order_relaxed);
+        if (!t && (rc = topo_make("", &t)) == 0)
+            atomic_store_explicit(&system_topo, t, memory_order_release);
+        pthread_mutex_unlock(&system_lock);
+        if (rc) {
+            npool__error_append("; the next call tries again");
+            return rc;
+        }
+    }
+    *out = t;
     return 0;
+}
+
+#ifdef NPOOL_FAULTS
+void topo__system_forget(void)
+{
+    pthread_mutex_lock(&system_lock);
+    topo_close(atomic_exchange(&system_topo, NULL));
+    pthread_mutex_unlock(&system_lock);
+}
+#endif
+
+/* A fork waits until no thread is building the live machine or loading a
+ * dump, so that the child never inherits these mutexes locked; nothing else
+ * of numa/ holds a lock. */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&system_lock);
+    pthread_mutex_lock(&env_lock);
+}
+
+static void fork_release(void)
+{
+    pthread_mutex_unlock(&env_lock);
+    pthread_mutex_unlock(&system_lock);
+}
+
+__attribute__((constructor)) static void system_fork_handlers(void)
+{
+    pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
 /* When the library is unloaded (dlclose) or the process exits, the live
  * machine's snapshot goes with it: no pool can outlive the library. */
 __attribute__((destructor)) static void system_release(void)
 {
-    if (system_topo) {
-        topo_close(system_topo);
-        system_topo = NULL;
-    }
+    topo_close(atomic_exchange(&system_topo, NULL));
 }

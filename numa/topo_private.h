@@ -11,6 +11,7 @@
 #define NUMAPOOL_TOPO_PRIVATE_H
 
 #include "topo.h"
+#include "fault.h"   /* NPOOL_FAULT: a constant 0 outside the test-only fault build */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +27,16 @@ bool topo__is_synthetic(const struct topo *t);
  * them).  Returns the length read, or -errno (-ENOENT when `root` is
  * synthetic).  Sets no error sentence: a missing file is often normal. */
 long topo__read(const char *root, const char *path, char *buf, size_t len);
+
+/* Watch the calling thread's reads (topo__read, the hugepage folders)
+ * between start and stop: stop returns the errno of the first that failed
+ * for another reason than the file's absence or a refused permission
+ * (ENOENT, ENOTDIR, EACCES, EPERM mean "not known here"), 0 if none, and
+ * copies its path.  A topology build of the live machine fails on it, so
+ * that a passing error (EIO, EMFILE, ENOMEM) is not kept for the life of
+ * the process. */
+void topo__watch_start(void);
+int topo__watch_stop(char *path, size_t len);
 
 /* Read one unsigned decimal number from a file; -ENOENT/-EINVAL otherwise. */
 int topo__read_u64(const char *root, const char *path, uint64_t *out);
@@ -55,5 +66,11 @@ void topo__usable_nodes(const struct topo *t, topo_nodeset_t *out);
 /* Distance from t->node[from_pos] to t->node[to_pos]; INT_MAX when unknown
  * (no matrix, a 0 entry, or from_pos < 0). */
 int topo__distance(const struct topo *t, int from_pos, int to_pos);
+
+#ifdef NPOOL_FAULTS
+/* Tests of the fault build: drop the live machine's snapshot, so that the
+ * next topo_system() builds it again.  No topology of it may be in use. */
+void topo__system_forget(void);
+#endif
 
 #endif

@@ -13,6 +13,7 @@
  */
 #include "topo_private.h"
 #include "error.h"
+#include "fault.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -40,6 +41,57 @@ static int join(char *out, size_t len, const char *root, const char *path)
     return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
+/* The reads of a topology build (topo__watch_*): the first that failed for
+ * another reason than the file's absence. */
+static _Thread_local struct {
+    bool on;
+    int err;
+    char path[128];
+} watch;
+
+void topo__watch_start(void)
+{
+    watch.on = true;
+    watch.err = 0;
+    watch.path[0] = '\0';
+}
+
+int topo__watch_stop(char *path, size_t len)
+{
+    watch.on = false;
+    if (len)
+        snprintf(path, len, "%s", watch.path);
+    return watch.err;
+}
+
+/* A read of `path` failed with errno e: absent or forbidden means "not
+ * known here"; anything else (EIO, EMFILE, ENOMEM...) is worth a retry. */
+static void noted(const char *path, int e)
+{
+    if (watch.on && !watch.err && e != ENOENT && e != ENOTDIR && e != EACCES && e != EPERM) {
+        watch.err = e;
+        snprintf(watch.path, sizeof watch.path, "%s", path);
+    }
+}
+
+#ifdef NPOOL_FAULTS
+/* Which fault point (fault.h) a read of `path` is. */
+static enum npool_fault read_point(const char *path)
+{
+    if (strstr(path, "transparent_hugepage"))
+        return NPOOL_FAULT_READ_THP;
+    if (strstr(path, "/proc/self/status"))
+        return NPOOL_FAULT_READ_STATUS;
+    if (strstr(path, "cgroup") || strstr(path, "/proc/mounts"))
+        return NPOOL_FAULT_READ_CGROUP;
+    if (strstr(path, "meminfo"))
+        return NPOOL_FAULT_READ_MEMINFO;
+    if (strstr(path, "hugepages"))
+        return NPOOL_FAULT_READ_HUGEPAGES;
+    return NPOOL_FAULT_READ_NODES;
+}
+#endif
+
 long topo__read(const char *root, const char *path, char *buf, size_t len)
 {
     char full[PATH_BYTES];
@@ -51,9 +103,12 @@ long topo__read(const char *root, const char *path, char *buf, size_t len)
     int rc = join(full, sizeof full, root, path);
     if (rc)
         return rc;
-    int fd = open(full, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    int fd = NPOOL_FAULT_AT(read_point(path)) ? -1 : open(full, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        noted(path, e);
+        return -e;
+    }
     size_t got = 0;
     while (got + 1 < len) {
         ssize_t r = read(fd, buf + got, len - 1 - got);
@@ -61,7 +116,9 @@ long topo__read(const char *root, const char *path, char *buf, size_t len)
             if (errno == EINTR)
                 continue;
             rc = -errno;
+            noted(path, -rc);
             close(fd);
+            buf[0] = '\0';
             return rc;
         }
         if (r == 0)
@@ -226,9 +283,11 @@ static int read_hp_dir(const char *root, const char *dir, struct topo_hugepages 
     if (strncmp(root, TOPO_SYNTHETIC_PREFIX, strlen(TOPO_SYNTHETIC_PREFIX)) == 0 ||
         join(full, sizeof full, root, dir))
         return 0;
-    DIR *d = opendir(full);
-    if (!d)
+    DIR *d = NPOOL_FAULT(READ_HUGEPAGES) ? NULL : opendir(full);
+    if (!d) {
+        noted(dir, errno);
         return 0;
+    }
     struct dirent *e;
     while ((e = readdir(d)) && n < (int)(sizeof all / sizeof all[0])) {
         unsigned long long kb;
@@ -437,9 +496,10 @@ static void unescape_mount(char *s)
 static int cg_locate(const char *root, const char *controller, struct cg_where *w)
 {
     enum { CG_BYTES = 16384, MOUNTS_BYTES = 65536 };
-    char *cg = malloc(CG_BYTES + MOUNTS_BYTES), *mounts = cg + CG_BYTES, *save = NULL;
+    char *cg = NPOOL_FAULT(ALLOC_CGROUP) ? NULL : malloc(CG_BYTES + MOUNTS_BYTES), *save = NULL;
     if (!cg)
         return -ENOMEM;
+    char *mounts = cg + CG_BYTES;
     long n = topo__read(root, "/proc/self/cgroup", cg, CG_BYTES);
     bool v1 = false, v2 = false;
     char v1path[PATH_BYTES / 2] = "", v2path[PATH_BYTES / 2] = "";

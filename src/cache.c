@@ -30,6 +30,7 @@
  * pool's key.  reg_lock is taken on a thread's first use of a pool, at its
  * exit, and by the whole-pool calls (coalesce, stats, check, reset, destroy). */
 #include "cache.h"
+#include "fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,45 @@ __attribute__((destructor)) static void unload(void)
         pthread_key_delete(exit_key);
 }
 
+/* Fork while other threads are inside numapool: the child must be able to
+ * create and use new pools.  Of what a new pool touches, only reg_lock is
+ * shared with the parent's pools, so prepare takes reg_lock and nothing
+ * else, and parent and child release it: no thread holds it across the
+ * fork.  The node and side locks of the parent's pools are not taken: the
+ * child never touches those pools (numapool.h: it must not use them; their
+ * mappings are MADV_DONTFORK, not even there), and taking them would need
+ * a registry of every live pool and hold each fork back behind every node
+ * lock.  In the child, the forking thread forgets its caches of the
+ * parent's pools without reading them (its exit would otherwise retire
+ * them into pools that are not mapped); their memory stays, unreachable,
+ * as the parent's pools' own does. */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&reg_lock);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void fork_child(void)
+{
+    pthread_mutex_unlock(&reg_lock);
+    tl_list = NULL;
+    tl_clear();
+    if (exit_key_ok)
+        pthread_setspecific(exit_key, NULL);
+}
+
+/* At load, not lazily: pthread_atfork must not be called under reg_lock
+ * (fork holds glibc's atfork lock while prepare waits for reg_lock).
+ * glibc drops the handlers when the library is unloaded. */
+__attribute__((constructor)) static void fork_handlers(void)
+{
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
 static void make_key(void)
 {
     exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
@@ -152,7 +192,7 @@ static struct npool_tcache *new_cache(int narenas)
     size_t head = (sizeof(struct npool_tcache) + 63) & ~(size_t)63;
     size_t mags = ((size_t)narenas * sizeof(struct npool__mag) + 63) & ~(size_t)63;
     size_t bytes = (head + mags + (size_t)narenas * sizeof(struct npool_side) + 63) & ~(size_t)63;
-    char *p = aligned_alloc(64, bytes);    /* C11: a multiple of the alignment */
+    char *p = NPOOL_FAULT(ALLOC_CACHE) ? NULL : aligned_alloc(64, bytes);    /* C11: a multiple of the alignment */
     if (!p)
         return NULL;
     memset(p, 0, bytes);

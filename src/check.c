@@ -3,6 +3,7 @@
  * and the NPOOL_DEBUG=3 hook that runs it after every change. */
 #include "cache.h"
 #include "error.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@ int npool_check(const npool_t *pool)
         if (bad)
             return npool__errorf(-EFAULT, "pool '%s', node %d: %s", pool->name, a->node, why);
     }
-    uint8_t *marks = calloc(pool->nblocks_total, 1);
+    uint8_t *marks = NPOOL_FAULT(ALLOC_CHECK) ? NULL : calloc(pool->nblocks_total, 1);
     if (!marks)
         return npool__errorf(-ENOMEM, "npool_check: no memory for %zu marks", pool->nblocks_total);
     int rc = npool__caches_check(pool, marks, why, sizeof why);

@@ -87,21 +87,30 @@ static int validate(const npool_config_t *c, size_t base_page)
 }
 
 /* The request after the environment (NUMAPOOL_NODES, NUMAPOOL_PAGES), which
- * overrides every pool's config for numactl-driven runs; a hugetlb request
- * of 1 GiB or 2 MiB goes by its own name.  Read with secure_getenv: a
- * setuid program ignores them, as glibc ignores its own tunables there. */
+ * overrides every pool's config for numactl-driven runs, and NUMAPOOL_VERBOSE
+ * judged (report.c prints what it asks for); a hugetlb request of 1 GiB or
+ * 2 MiB goes by its own name.  Read with secure_getenv: a setuid program ignores
+ * them, as glibc ignores its own tunables there.  A variable that is set
+ * must say something: empty or malformed is -EINVAL (NUMAPOOL_NODES is
+ * judged with the node string, by topo_parse_nodes). */
 static int resolve(const npool_config_t *cfg, size_t base_page, const char **nodes, enum npool_pages *pages,
                    size_t *page_size)
 {
-    *nodes = cfg->nodes;
+    static const char *const names[] = {"NUMAPOOL_NODES", "NUMAPOOL_PAGES", "NUMAPOOL_VERBOSE"};
+    const char *env[3];
+    char q[96];
+    for (int k = 0; k < 3; k++)
+        env[k] = secure_getenv(names[k]);
+    *nodes = env[0] ? env[0] : cfg->nodes;
     *pages = cfg->pages;
     *page_size = cfg->page_size;
-    const char *env = secure_getenv("NUMAPOOL_NODES");
-    if (env && *env)
-        *nodes = env;
-    env = secure_getenv("NUMAPOOL_PAGES");
-    if (env && *env) {
-        int rc = npool__pages_parse(env, base_page, pages, page_size);
+    for (int k = 0; k < 3; k++)
+        if (env[k] && !*env[k])
+            return npool__errorf(-EINVAL, "%s is set but empty: unset it, or give it a value", names[k]);
+    if (env[2] && strcmp(env[2], "0") != 0 && strcmp(env[2], "1") != 0)
+        return npool__errorf(-EINVAL, "NUMAPOOL_VERBOSE=%s is neither 0 nor 1", npool__quote(env[2], q, sizeof q));
+    if (env[1]) {
+        int rc = npool__pages_parse(env[1], base_page, pages, page_size);
         if (rc)
             return rc;
     }
@@ -236,29 +245,60 @@ static void serve_tables(npool_t *pool, const struct topo *t, const topo_nodeset
     }
 }
 
+/* The codes npool_create returns (numapool.h): a kernel's error outside
+ * them (EFAULT from mbind, EMFILE from a file...) is reported as -EIO, its
+ * own name kept in the sentence. */
+static int documented(int rc)
+{
+    switch (-rc) {
+    case 0: case EINVAL: case EOVERFLOW: case ENODEV: case ENOMEM: case EXDEV: case EPERM: case EAGAIN:
+    case EOPNOTSUPP: case EIO:
+        return rc;
+    default: {
+        const char *name = strerrorname_np(-rc);
+        npool__error_append(" (%s, reported as EIO)", name ? name : "an unknown errno");
+        return -EIO;
+    }
+    }
+}
+
+/* One unmap of teardown(); the first refused one is described in `what`. */
+static void release(void *p, size_t len, const char *name, int *rc, char *what, size_t wlen)
+{
+    int r = os_unmap(p, len);
+    if (r && !*rc) {
+        *rc = r;
+        snprintf(what, wlen, "unmapping %s (%zu bytes at %p) failed: %s; it stays mapped", name, len, p,
+                 strerror(-r));
+    }
+}
+
 /* The one cleanup path: everything a pool (whole or half built) holds goes
  * back, the pool's own mapping last.  Returns 0, or the first error of an
- * unmap the kernel refused (what it could not unmap stays mapped). */
-static int teardown(npool_t *pool)
+ * unmap the kernel refused (what it could not unmap stays mapped), which
+ * `what` then describes. */
+static int teardown(npool_t *pool, char *what, size_t wlen)
 {
-    int rc = 0, r;
+    int rc = 0;
+    size_t self_bytes = pool->self_bytes;
     for (int k = 0; k < pool->narenas; k++) {
         struct npool_arena *a = &pool->arena[k];
         if (a->map_bytes)
             NPOOL_UNPOISON(a->base, a->map_bytes);   /* the shadow outlives the mapping */
         npool__depot_free(a);
-        if (a->meta && (r = os_unmap(a->meta, a->meta_bytes)) != 0 && !rc)
-            rc = r;
+        char name[48];
+        snprintf(name, sizeof name, "the metadata of node %d", a->node);
+        if (a->meta)
+            release(a->meta, a->meta_bytes, name, &rc, what, wlen);
         pthread_mutex_destroy(&a->lock);
     }
-    if (pool->va && (r = os_unmap(pool->va, pool->va_bytes)) != 0 && !rc)
-        rc = r;
-    if ((r = os_unmap(pool, pool->self_bytes)) != 0 && !rc)   /* last: pool is this mapping */
-        rc = r;
+    if (pool->va)
+        release(pool->va, pool->va_bytes, "the arenas' reservation", &rc, what, wlen);
+    release(pool, self_bytes, "the pool's own mapping", &rc, what, wlen);   /* last: pool is this mapping */
     return rc;
 }
 
-int npool_create(const npool_config_t *cfg, npool_t **out)
+static int create(const npool_config_t *cfg, npool_t **out)
 {
     size_t base_page = os_base_page_size(), page_size;
     const char *nodes;
@@ -269,9 +309,14 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
     if (!out)
         return npool__errorf(-EINVAL, "npool_create: out is NULL");
     *out = NULL;
-    if ((rc = validate(cfg, base_page)) != 0 || (rc = resolve(cfg, base_page, &nodes, &pages, &page_size)) != 0 ||
-        (rc = topo_system(&t)) != 0 || (rc = topo_parse_nodes(t, nodes, &set)) != 0)
+    if ((rc = validate(cfg, base_page)) != 0 ||
+        (rc = resolve(cfg, base_page, &nodes, &pages, &page_size)) != 0 || (rc = topo_system(&t)) != 0)
         return rc;
+    if ((rc = topo_parse_nodes(t, nodes, &set)) != 0) {
+        if (nodes != cfg->nodes)
+            npool__error_append(" (from NUMAPOOL_NODES)");
+        return rc;
+    }
     int narenas = topo_nodeset_count(&set), first_node = topo_nodeset_next(&set, -1);
     if (narenas > NPOOL_MAX_NODES)
         return npool__errorf(-EINVAL, "\"%s\" names %d nodes; a pool spans at most %d", nodes ? nodes : "local",
@@ -319,11 +364,16 @@ int npool_create(const npool_config_t *cfg, npool_t **out)
     return 0;
 
 fail: {
-        int urc = teardown(pool);
-        if (urc)
-            npool__error_append("; releasing what was mapped failed too: %s", strerror(-urc));
+        char what[192];
+        if (teardown(pool, what, sizeof what))
+            npool__error_append("; releasing what was mapped failed too: %s", what);
         return rc;
     }
+}
+
+int npool_create(const npool_config_t *cfg, npool_t **out)
+{
+    return documented(create(cfg, out));
 }
 
 void npool_destroy(npool_t *pool)
@@ -332,5 +382,10 @@ void npool_destroy(npool_t *pool)
         return;
     npool__report_destroy(pool);       /* NUMAPOOL_STATS: its line, while it is whole */
     npool__caches_detach(pool);
-    teardown(pool);     /* an unmap refused here leaves that mapping: there is nobody to tell */
+    /* an unmap refused here leaves that mapping: the sentence is all there is to tell */
+    char name[sizeof pool->name], what[192];
+    snprintf(name, sizeof name, "%s", pool->name);
+    int rc = teardown(pool, what, sizeof what);
+    if (rc)
+        npool__errorf(rc, "npool_destroy of pool '%s': %s", name, what);
 }

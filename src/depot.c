@@ -29,6 +29,7 @@
  * thread's current magazine, its side's spares or empties, or the depot's
  * full or empty list. */
 #include "depot.h"
+#include "fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,8 @@
 
 static struct npool_buf *buf_new(struct npool_arena *a)
 {
-    struct npool_buf *b = calloc(1, sizeof *b + (size_t)a->buf_cap * sizeof(uint32_t));
+    struct npool_buf *b = NPOOL_FAULT(ALLOC_MAGAZINE) ? NULL
+                          : calloc(1, sizeof *b + (size_t)a->buf_cap * sizeof(uint32_t));
     if (b) {
         b->all = a->dall;
         a->dall = b;

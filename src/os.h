@@ -14,7 +14,9 @@ enum os_backing { OS_HUGETLB, OS_THP, OS_BASE };
 size_t os_base_page_size(void);
 
 /* Reserve `len` bytes of address space aligned to `align` (a power of two),
- * PROT_NONE, committing nothing.  post: *out is aligned; release with os_unmap. */
+ * PROT_NONE, committing nothing.  post: *out is aligned; release with os_unmap.
+ * On failure nothing stays mapped, unless even the unmap of the whole was
+ * refused (the sentence says so, with the address). */
 int os_reserve(size_t len, size_t align, void **out);
 
 /* Map anonymous read-write memory over [at, at+len) inside a reservation
@@ -28,7 +30,8 @@ int os_map_fixed(void *at, size_t len, enum os_backing b, size_t page_size);
 int os_unreserve(void *at, size_t len);
 
 /* Anonymous read-write memory anywhere, MADV_DONTFORK, untouched.
- * post: page aligned; release with os_unmap. */
+ * post: page aligned; release with os_unmap.  On failure nothing stays
+ * mapped, unless the unmap was refused (the sentence says so). */
 int os_map_anon(size_t len, void **out);
 
 /* munmap; NULL or 0 bytes is a no-op.  Returns 0 or -errno and sets no
@@ -42,7 +45,8 @@ int os_unmap(void *addr, size_t len);
  * caller knows what it was populating. */
 int os_populate(void *addr, size_t len);
 
-/* mlock; on failure the sentence gives RLIMIT_MEMLOCK.  Returns -EPERM. */
+/* mlock; on failure the sentence gives RLIMIT_MEMLOCK.  Returns -EAGAIN when
+ * the kernel said EAGAIN (pages it could not lock), else -EPERM. */
 int os_lock(void *addr, size_t len);
 
 /* What /proc/self/smaps says of the mapping that holds `addr`:

@@ -61,14 +61,15 @@ int npool__pages_parse(const char *s, size_t base_page, enum npool_pages *pages,
         if (shift && (*end == 'B' || *end == 'b'))
             end++;
     }
+    char q[96];
     if (!v || errno || *end || v > (SIZE_MAX >> shift) || ((v << shift) & ((v << shift) - 1)))
-        return npool__errorf(-EINVAL, "NUMAPOOL_PAGES=\"%s\" is not auto, thp, base or a page size that is a power "
-                             "of two (1G, 2M, 64K, or bytes)", s);
+        return npool__errorf(-EINVAL, "NUMAPOOL_PAGES=%s is not auto, thp, base or a page size that is a power "
+                             "of two (1G, 2M, 64K, or bytes)", npool__quote(s, q, sizeof q));
     size_t bytes = (size_t)(v << shift);
     if (bytes <= base_page) {
         if (bytes < base_page)
-            return npool__errorf(-EINVAL, "NUMAPOOL_PAGES=\"%s\" is smaller than the base page size %zu", s,
-                                 base_page);
+            return npool__errorf(-EINVAL, "NUMAPOOL_PAGES=%s is smaller than the base page size %zu",
+                                 npool__quote(s, q, sizeof q), base_page);
         *pages = NPOOL_PAGES_BASE;
         *page_size = 0;
         return 0;
@@ -209,11 +210,13 @@ static int precheck(const struct npool_arena *a, const struct npool__attempt *at
     if (is_hugetlb(at->kind)) {
         long free_pages = 0;
         size_t need = len / at->page_size;
-        if (topo_hugepages_free(t, a->node, at->page_size, &free_pages) != 0) {
+        int rc = topo_hugepages_free(t, a->node, at->page_size, &free_pages);
+        if (rc == -ENOENT) {
             snprintf(why, whylen, "this machine has no %s hugepages", npool__size_name(at->page_size, sz, sizeof sz));
             return -ENOMEM;
         }
-        if ((size_t)free_pages < need) {
+        /* an unreadable count is no answer: the populate decides */
+        if (rc == 0 && (size_t)free_pages < need) {
             snprintf(why, whylen, "node %d has %ld free %s hugepages, %zu needed; raise "
                      "/sys/devices/system/node/node%d/hugepages/hugepages-%zukB/nr_hugepages or use NPOOL_PAGES_AUTO",
                      a->node, free_pages, npool__size_name(at->page_size, sz, sizeof sz), need, a->node,
@@ -265,7 +268,8 @@ static int try_attempt(npool_t *pool, struct npool_arena *a, const struct npool_
                      "taken by another process or a hugetlb limit", len / at->page_size,
                      npool__size_name(at->page_size, sz, sizeof sz), a->node, strerror(-rc));
         else
-            snprintf(why, whylen, "populating %zu MiB on node %d failed (%s)", len >> 20, a->node, strerror(-rc));
+            snprintf(why, whylen, "populating %s on node %d failed (%s)", npool__size_name(len, sz, sizeof sz), a->node,
+                     strerror(-rc));
     }
     if (rc) {
         int urc = os_unreserve(a->base, len);
@@ -298,9 +302,12 @@ int npool__pages_map(npool_t *pool, struct npool_arena *a, enum npool_pages req,
         rc = try_attempt(pool, a, &plan[k], t, w, sizeof w, &stuck);
         if (!rc)
             break;
-        if (stuck)
-            return npool__errorf(rc, "pool '%s': a failed attempt on node %d could not be unmapped: %s", pool->name,
-                                 a->node, npool__last_error());
+        if (stuck) {
+            char undo[sizeof a->why];
+            snprintf(undo, sizeof undo, "%s", npool__last_error());
+            return npool__errorf(rc, "pool '%s': an attempt on node %d failed (%s), and %s", pool->name, a->node, w,
+                                 undo);
+        }
         if (!why[0])
             snprintf(why, sizeof why, "%s", w);
         /* memory itself short (not pages of a size): nothing smaller helps */

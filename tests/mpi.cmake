@@ -75,6 +75,6 @@ if(TARGET numapool-bench-mpi)
     COMMAND sh ${_mpi_src}/vm-test.sh ${CMAKE_CURRENT_SOURCE_DIR}/vm/run-vm-test.sh
             ${CMAKE_CURRENT_SOURCE_DIR}/vm/run-in-numa-vm ${CMAKE_BINARY_DIR}/vm-artifacts/mpi_numa_vm_2nodes
             ${_mpi_stage})
-  set_tests_properties(mpi_numa_vm_2nodes PROPERTIES LABELS "mpi;numa-vm" SKIP_RETURN_CODE 77 TIMEOUT 300
-                       RESOURCE_LOCK numa_vm)
+  set_tests_properties(mpi_numa_vm_2nodes PROPERTIES LABELS "mpi;numa-vm" SKIP_RETURN_CODE 77 TIMEOUT 960
+                       RESOURCE_LOCK numa_vm)   # the guest's 900 s: a hang guard (tests/vm.cmake)
 endif()

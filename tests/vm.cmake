@@ -11,6 +11,9 @@
 #                    beside numapool) and pools on the nodes a string names,
 #                    under taskset / numactl --cpunodebind and in a cpuset
 #   vm_nodes_memonly the same with 2 CPUs for 4 nodes: memory-only nodes
+#   vm_faults_2nodes every fault point of a create over "all" failed use by use
+#                    (tests/fault, built with NPOOL_FAULTS), and a short soak
+#                    with a pool over both nodes (tests/stress/soak.c)
 #
 # Only a staging folder (${CMAKE_BINARY_DIR}/vm-stage: test_numa_vm,
 # test_nodes_live, libnumapool, numapool-topo, the driver) goes into the guest, at the same
@@ -46,6 +49,15 @@ if(TARGET numapool-topo)
     COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:numapool-topo> ${NPOOL_VM_STAGE}/numapool-topo
     DEPENDS numapool-topo)
 endif()
+# the fault loop (tests/fault) and the soak (tests/stress/soak.c) over every node: suite `faults`
+foreach(_t test_fault soak)
+  if(TARGET ${_t})
+    list(APPEND _vm_staged ${NPOOL_VM_STAGE}/${_t})
+    add_custom_command(OUTPUT ${NPOOL_VM_STAGE}/${_t}
+      COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:${_t}> ${NPOOL_VM_STAGE}/${_t}
+      DEPENDS ${_t})
+  endif()
+endforeach()
 if(TARGET test_nodes_live)
   list(APPEND _vm_staged ${NPOOL_VM_STAGE}/test_nodes_live)
   add_custom_command(OUTPUT ${NPOOL_VM_STAGE}/test_nodes_live
@@ -64,14 +76,19 @@ endif()
 add_custom_target(npool_vm_stage ALL DEPENDS ${_vm_staged} test_numa_vm ${_vm_omp})
 
 # npool_vm_test(NAME NODES SUITE [runner options...])
+# The guest's time limit is a guard against a hung guest, not a measure: on
+# an idle 2-core host (QEMU's TCG, no KVM) a suite takes 7 to 45 s; with the
+# host's two cores busy (other builds, a soak) the same suites took up to
+# 240 s and one ran past a 240 s limit.  900 s stays out of the way of any
+# load seen so far and still ends a guest that never powers off.
 function(npool_vm_test name nodes suite)
   add_test(NAME ${name}
     COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/vm/run-vm-test.sh ${NPOOL_VM_RUNNER} ${NPOOL_VM_ARTIFACTS}/${name}
-            -n ${nodes} -H 16 --timeout 240 ${ARGN}
+            -n ${nodes} -H 16 --timeout 900 ${ARGN}
             -d "${NPOOL_VM_STAGE}:${NPOOL_VM_STAGE}" --cwd ${NPOOL_VM_STAGE}
             -e LD_LIBRARY_PATH=${NPOOL_VM_STAGE}
             -- sh ${NPOOL_VM_STAGE}/vm-suite.sh ${suite})
-  set_tests_properties(${name} PROPERTIES LABELS numa-vm SKIP_RETURN_CODE 77 TIMEOUT 300
+  set_tests_properties(${name} PROPERTIES LABELS numa-vm SKIP_RETURN_CODE 77 TIMEOUT 960
                        RESOURCE_LOCK numa_vm)
 endfunction()
 
@@ -94,4 +111,7 @@ if(TARGET numapool-topo)
     npool_vm_test(vm_nodes_4nodes 4 nodes ${_vm_dist})
     npool_vm_test(vm_nodes_memonly 4 nodes-memonly -c 2 ${_vm_dist})
   endif()
+endif()
+if(TARGET test_fault)
+  npool_vm_test(vm_faults_2nodes 2 faults)
 endif()

@@ -18,8 +18,9 @@ pmix=$(dpkg -L libpmix2 2>/dev/null | grep '/pmix_mca_[a-z0-9_]*\.so$' | head -1
 [ -n "$pmix" ] && dirs="$dirs -d $(dirname "$pmix"):$(dirname "$pmix")"
 orterun=$(readlink -f "$(command -v mpirun)")
 orted=$(command -v orted)
+# --timeout: a hang guard sized for a loaded host, as tests/vm.cmake says
 # shellcheck disable=SC2086
-exec sh "$run_vm_test" "$harness" "$artifacts" -n 2 -c 2 -m 1G -H 16 --timeout 240 \
+exec sh "$run_vm_test" "$harness" "$artifacts" -n 2 -c 2 -m 1G -H 16 --timeout 900 \
     -d "$stage:/guest" $dirs --bin "$orterun" --bin "$orted" \
     -e LD_LIBRARY_PATH=/guest -e TMPDIR=/tmp -e OMPI_MCA_plm=isolated \
     -- sh vm-check.sh

@@ -3,7 +3,12 @@
  * move_pages, no page fault when every block is touched), the fallback chain
  * and its reasons, the populate result as the authority over sysfs counts,
  * THP, and a failed create leaving nothing mapped.  Needs 2 MiB hugepages:
- * reserves them when root, otherwise skips (77) saying why. */
+ * reserves them when root, otherwise skips (77) saying why.
+ *
+ * The machine's free hugepage counts are compared exactly, before and after:
+ * no other process may take or give back 2 MiB hugepages meanwhile.  The
+ * suite's own users of hugepages hold the ctest resource npool_hugepages, so
+ * `ctest -j` never runs two of them at once (tests/api/api.cmake). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,7 @@
 /* 1 GiB hugetlb arenas.  The kernel may refuse to find a free, aligned
- * gigabyte when memory is fragmented: only that case skips (77), saying so. */
+ * gigabyte when memory is fragmented: only that case skips (77), saying so.
+ * The free count is compared exactly: no other process may take 1 GiB pages
+ * meanwhile (the ctest resource npool_hugepages, as test_pages). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -13,7 +13,7 @@
 # Ends with "vm-suite: N passed, N failed" (checks); exits 1 if any check or
 # step failed.
 #
-# usage: vm-suite.sh pool | topo | nodes | nodes-memonly     (cwd: the staging folder)
+# usage: vm-suite.sh pool | topo | nodes | nodes-memonly | faults     (cwd: the staging folder)
 
 here=$(cd "$(dirname "$0")" && pwd)
 T=$here/test_numa_vm
@@ -142,6 +142,20 @@ topo_suite() {
     check "--json: \"all\" is nodes 0-$((N - 1))" $ok
 }
 
+# the fault loop over every node (test_fault vm all prints "N passed, N
+# failed"), then 10 s of the soak, whose pool over "all" spans every node
+faults_suite() {
+    step faults-all "$here/test_fault" vm all
+    steps=$((steps + 1))
+    echo "==== soak: NPOOL_SOAK_SECONDS=10 $here/soak"
+    NPOOL_SOAK_SECONDS=10 "$here/soak" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    check "the soak exits 0" [ "$rc" -eq 0 ]
+    check "the soak ran a pool over every node and found 0 corruptions" \
+        grep -q "one over every node.* 0 corruptions" "$log"
+}
+
 # make_cpuset MEMS EFFECTIVE: a cgroup-v2 cpuset "npool" whose memory nodes
 # are MEMS, which the kernel then prints as EFFECTIVE
 make_cpuset() {
@@ -240,7 +254,8 @@ case ${1:-} in
     topo) topo_suite ;;
     nodes) nodes_suite ;;
     nodes-memonly) nodes_memonly_suite ;;
-    *) echo "usage: $0 pool|topo|nodes|nodes-memonly" >&2; exit 2 ;;
+    faults) faults_suite ;;
+    *) echo "usage: $0 pool|topo|nodes|nodes-memonly|faults" >&2; exit 2 ;;
 esac
 echo "vm-suite ${1} on $N nodes: $steps steps, $bad_steps failed"
 echo "vm-suite: $passed passed, $failed failed"
