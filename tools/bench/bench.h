@@ -77,6 +77,9 @@ struct bench_contender {
     /* numapool: its node locks' figures summed, {acquisitions, acquisitions
      * timed, ns held by those}; NULL for the others */
     void (*lock_figures)(void *ctx, uint64_t v[3]);
+    /* Why the thread patterns are not run with more threads than CPUs;
+     * NULL when they are. */
+    const char *no_oversubscribe;
 };
 
 /* What the driver asked a worker to do. */

@@ -327,6 +327,12 @@ static void run_thread_patterns(const struct bench_contender *const impl[], cons
                     if (ctx[k] == NULL || (pats[p] == BENCH_S_TPC && impl[k]->thread_ctx && impl[k] == &bench_ref_lifo))
                         continue;
                     /* the same blocks per thread at every count, the same wall time per count */
+                    if (impl[k]->no_oversubscribe && n > o->ncpus) {
+                        if (rep == 0)
+                            bench_emit("S %s %s 64 not run with %d threads on %d CPUs: %s", label[k], scen, n,
+                                       o->ncpus, impl[k]->no_oversubscribe);
+                        continue;
+                    }
                     size_t r = rounds[k][p];
                     uint64_t before[3];
                     if (impl[k]->lock_figures)

@@ -23,6 +23,7 @@
 
 struct tring {
     _Alignas(64) atomic_size_t head;    /* written by the producer */
+    atomic_int closed;                  /* the producer failed: its consumer stops */
     _Alignas(64) atomic_size_t tail;    /* written by the consumer */
     _Alignas(64) void *slot[2 * BENCH_TBATCH];
 };
@@ -92,6 +93,10 @@ static void tpc(struct tjob *j, void *tc)
         if (j->role == 2) {                     /* consumer */
             size_t m = tring_pop(j->ring, chunk, BENCH_TCHUNK);
             if (m == 0) {
+                if (atomic_load_explicit(&j->ring->closed, memory_order_acquire)) {
+                    j->failed = 1;
+                    break;
+                }
                 sched_yield();
                 continue;
             }
@@ -101,6 +106,8 @@ static void tpc(struct tjob *j, void *tc)
         }
         if (j->c->tget(tc, chunk, BENCH_TCHUNK) != 0) {
             j->failed = 1;
+            if (j->ring)
+                atomic_store_explicit(&j->ring->closed, 1, memory_order_release);
             break;
         }
         if (j->role == 0) {                     /* alone: put the chunk itself */
@@ -148,6 +155,7 @@ double bench_tpattern(const struct bench_contender *c, void *ctx, int pattern, i
     for (int p = 0; rings && p < n / 2; p++) {
         atomic_init(&rings[p].head, 0);
         atomic_init(&rings[p].tail, 0);
+        atomic_init(&rings[p].closed, 0);
     }
     pthread_barrier_t bar;
     pthread_barrier_init(&bar, NULL, (unsigned)n);
