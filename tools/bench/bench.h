@@ -137,7 +137,7 @@ int bench_worker_run(const struct bench_contender *c, const struct bench_opts *o
  * blocks), kept in its own translation unit and marked noinline so every
  * get and put is a real call. */
 struct bench_lifo {
-    void *head;
+    _Alignas(64) void *head;    /* a line of its own: threads' lists never share one */
 };
 BENCH_NOINLINE void *bench_lifo_get(struct bench_lifo *l);
 BENCH_NOINLINE void bench_lifo_put(struct bench_lifo *l, void *b);
