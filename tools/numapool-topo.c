@@ -211,14 +211,17 @@ int main(int argc, char **argv)
             const char *v = argv[i][6] == '=' ? argv[i] + 7 : argv[++i];
             if (parse_size(v, &size)) {
                 fprintf(stderr, "numapool-topo: bad size '%s' (a positive number, optionally K, M or G)\n", v);
+                free(strs);
                 return 2;
             }
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
+            free(strs);
             return 0;
         } else {
             fprintf(stderr, "numapool-topo: unknown argument '%s'\n", argv[i]);
             usage(stderr);
+            free(strs);
             return 2;
         }
     }
@@ -228,6 +231,7 @@ int main(int argc, char **argv)
     int rc = fsroot ? topo_open(fsroot, &owned) : topo_system(&t);
     if (rc) {
         fprintf(stderr, "numapool-topo: %s\n", npool__last_error());
+        free(strs);
         return 1;
     }
     if (owned)

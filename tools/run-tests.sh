@@ -71,6 +71,15 @@ for t in test_seed test_api test_freeset test_numapool_hpp; do
     "build/release/tests/$t" >/dev/null
   echo "valgrind $t: clean"
 done
+# the tools, on their paths that end early too (help, a bad argument)
+for args in "" "--json" "--nodes all" "--help" "--size nonsense"; do
+  rc=0
+  # shellcheck disable=SC2086
+  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+    build/release/tools/numapool-topo $args >/dev/null 2>&1 || rc=$?
+  if [[ $rc -eq 99 ]]; then echo "valgrind numapool-topo $args: memcheck errors" >&2; exit 1; fi
+  echo "valgrind numapool-topo $args: clean (exit $rc)"
+done
 
 if [[ -x tests/fuzz/run-fuzz.sh ]]; then
   stage "fuzzing (short run)"
