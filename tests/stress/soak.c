@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "stress_util.h"
 
 #define MAX_POOLS 5
 #define HELD_MAX 512            /* records a thread holds per pool */
@@ -76,23 +77,6 @@ static struct pool pools[MAX_POOLS];
 static int npools;
 static _Atomic uint64_t corruptions;
 static _Atomic int stop;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t x = *s;            /* xorshift64* */
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545F4914F6CDD1Dull;
-}
 
 static size_t below(struct thread *t, size_t n) { return n ? (size_t)(rnd(&t->rng) % n) : 0; }
 

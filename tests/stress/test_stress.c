@@ -40,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 #include "numapool.h"
+#include "stress_util.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define STRESS_SANITIZED 1
@@ -127,23 +128,6 @@ struct stress {
             abort();                                                                      \
         }                                                                                 \
     } while (0)
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t rnd(uint64_t *st)
-{
-    uint64_t x = *st;       /* xorshift64* */
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *st = x;
-    return x * 0x2545F4914F6CDD1Dull;
-}
 
 static size_t below(struct slot *sl, size_t n) { return (size_t)(rnd(&sl->rng) % n); }
 
